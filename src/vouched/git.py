@@ -1,0 +1,500 @@
+"""The one door to git. No other module spawns git.
+
+Everything is batch plumbing: one `git log` stream for any number of commits, one `git diff` for the
+net change (raw records and patch in the same call), one `git cat-file --batch` for many blobs. Paths are
+decoded with ``surrogateescape`` so that non-UTF-8 names round-trip; messages and file contents are
+decoded as UTF-8 with replacement, since they are only read, never written back.
+
+Nothing from the repository under review is executed: external diff drivers and textconv filters are
+switched off, optional locks are not taken (so reading never rewrites the index), and no pager runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from vouched.errors import GitError, ShallowCloneError
+from vouched.model import AddedLine, Change, Commit, FileChange, FileTouch, Identity
+from vouched.trailers import parse_trailers
+
+__all__ = ["Git", "NULL_SHA", "decode_path", "display"]
+
+NULL_SHA = "0" * 40
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_UNSHALLOW_HINT = (
+    "fetch the full history: `git fetch --unshallow` (in GitHub Actions, `actions/checkout` with "
+    "`fetch-depth: 0`; in GitLab CI, `GIT_DEPTH: 0`)"
+)
+# One commit's header in our log format: record separator, fields separated by unit separators.
+_LOG_FORMAT = "%x1e%H%x1f%P%x1f%T%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
+_SAFE_CONFIG = (
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.quotePath=false",
+    "-c",
+    "diff.noprefix=false",
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "diff.mnemonicPrefix=false",
+)
+_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_EXTERNAL_DIFF")
+
+
+def decode_path(raw: bytes) -> str:
+    """A path as str that encodes back to the same bytes (non-UTF-8 bytes become surrogates)."""
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def display(text: str) -> str:
+    """A string safe to print or put in JSON: surrogates from non-UTF-8 bytes become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+class Git:
+    """A git repository, read-only."""
+
+    def __init__(self, path: str | os.PathLike[str] = ".") -> None:
+        self.path = Path(path)
+        env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
+        env.update(
+            {
+                "LC_ALL": "C",
+                "LANGUAGE": "C",
+                "GIT_OPTIONAL_LOCKS": "0",
+                "GIT_TERMINAL_PROMPT": "0",
+                "GIT_PAGER": "cat",
+                "PAGER": "cat",
+                "GIT_NO_REPLACE_OBJECTS": "1",
+            }
+        )
+        self._env = env
+        if not self.path.is_dir():
+            raise GitError(f"{self.path} is not a directory", hint="pass --repo DIR with a git repository")
+        try:
+            out = self._run("rev-parse", "--git-dir")
+        except GitError:
+            raise GitError(
+                f"{self.path} is not a git repository",
+                hint="run vouched inside a git checkout or pass --repo DIR",
+            ) from None
+        self.git_dir = (self.path / out.decode("utf-8", "surrogateescape").strip()).resolve()
+
+    # -- running git -------------------------------------------------------------------------------
+
+    def _argv(self, args: Sequence[str]) -> list[str]:
+        return ["git", "-C", str(self.path), *_SAFE_CONFIG, *args]
+
+    def _run(self, *args: str, input: bytes | None = None, ok: Iterable[int] = (0,)) -> bytes:
+        try:
+            proc = subprocess.run(
+                self._argv(args),
+                input=input,
+                capture_output=True,
+                env=self._env,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH", hint="install git 2.30 or newer") from None
+        if proc.returncode not in tuple(ok):
+            msg = _text(proc.stderr).strip() or f"git {args[0]} exited {proc.returncode}"
+            raise GitError(msg.splitlines()[0] if msg else msg)
+        return proc.stdout
+
+    def _stream(self, args: Sequence[str]) -> Iterator[bytes]:
+        """Yield NUL-separated tokens of a command's output as it arrives, in bounded memory."""
+        errfile = tempfile.TemporaryFile()  # a file, not a pipe: a chatty stderr cannot deadlock us
+        try:
+            proc = subprocess.Popen(self._argv(args), stdout=subprocess.PIPE, stderr=errfile, env=self._env)
+        except FileNotFoundError:
+            errfile.close()
+            raise GitError("git is not installed or not on PATH", hint="install git 2.30 or newer") from None
+        assert proc.stdout is not None
+        tail = b""
+        try:
+            while chunk := proc.stdout.read(1 << 16):
+                parts = (tail + chunk).split(b"\0")
+                tail = parts.pop()
+                yield from parts
+            if tail:
+                yield tail
+        finally:
+            proc.stdout.close()
+            rc = proc.wait()
+            errfile.seek(0)
+            err = errfile.read()
+            errfile.close()
+        if rc != 0:
+            msg = _text(err).strip()
+            raise GitError(msg.splitlines()[0] if msg else f"git {args[0]} exited {rc}")
+
+    # -- revisions ---------------------------------------------------------------------------------
+
+    def resolve(self, rev: str) -> str:
+        """The full commit id a revision names, or an error that says the revision is unknown."""
+        if rev.startswith("-"):
+            raise GitError(f"unknown revision {rev!r}")
+        try:
+            out = self._run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        except GitError:
+            out = b""
+        sha = out.decode().strip()
+        if not _SHA.fullmatch(sha):
+            hint = "check the name, or fetch it: `git fetch origin <branch>`"
+            if self.is_shallow():
+                hint = _UNSHALLOW_HINT
+            raise GitError(f"unknown revision {rev!r} in {self.path}", hint=hint)
+        return sha
+
+    def tree_of(self, sha: str) -> str:
+        return self._run("rev-parse", "--verify", f"{sha}^{{tree}}").decode().strip()
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        out = self._run("merge-base", a, b, ok=(0, 1)).decode().strip()
+        return out or None
+
+    def is_shallow(self) -> bool:
+        return self._run("rev-parse", "--is-shallow-repository").strip() == b"true"
+
+    def shallow_commits(self) -> frozenset[str]:
+        """The commits whose parents a shallow clone cut off (empty for a full clone)."""
+        path = self.git_dir / "shallow"
+        try:
+            return frozenset(path.read_text().split())
+        except FileNotFoundError:
+            return frozenset()
+
+    def default_branch(self) -> str | None:
+        """The branch a change is compared with when no --base is given."""
+        out = self._run("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD", ok=(0, 1, 128))
+        candidates = [out.decode().strip()] if out.strip() else []
+        candidates += ["refs/remotes/origin/main", "refs/remotes/origin/master", "refs/heads/main"]
+        candidates += ["refs/heads/master"]
+        listed = self._run("for-each-ref", "--format=%(refname)", *candidates).decode().split()
+        for ref in candidates:
+            if ref in listed:
+                return ref
+        return None
+
+    def check_complete(self, commits: Iterable[str], what: str) -> None:
+        """Fail if a shallow clone cut the history below any of ``commits``: the range would be a lie."""
+        cut = self.shallow_commits()
+        if not cut:
+            return
+        for sha in commits:
+            if sha in cut:
+                raise ShallowCloneError(
+                    f"this clone is shallow: the history of {what} stops at {sha[:12]}, so the commits "
+                    "vouched must judge cannot all be read",
+                    hint=_UNSHALLOW_HINT,
+                )
+
+    def rev_list(self, *args: str) -> list[str]:
+        return self._run("rev-list", *args, "--").decode().split()
+
+    # -- commits -----------------------------------------------------------------------------------
+
+    def iter_commits(self, revs: Sequence[str], *, with_files: bool = False) -> Iterator[Commit]:
+        """Stream the commits that ``git log REVS`` lists, newest first, merges included.
+
+        With ``with_files`` each commit carries the paths it touched (renames detected; for a merge,
+        the paths where the merge result differs from every parent, i.e. what the merge itself wrote).
+        """
+        args = ["log", "-z", f"--format={_LOG_FORMAT}", "--no-color", "--encoding=UTF-8"]
+        if with_files:
+            args += ["--raw", "-M", "--no-abbrev", "--diff-merges=dense-combined", "--no-ext-diff"]
+            args += ["--no-textconv"]
+        args += ["--end-of-options", *revs, "--"]
+        tokens = self._stream(args)
+        pending: list[bytes] | None = None
+        files: list[FileTouch] = []
+        for token in tokens:
+            if token.startswith(b"\n"):
+                token = token[1:]
+            if token.startswith(b"\x1e"):
+                if pending is not None:
+                    yield _commit(pending, files)
+                pending, files = token[1:].split(b"\x1f", 9), []
+                continue
+            if not token:
+                continue
+            if token.startswith(b":") and pending is not None:
+                meta = token.split(b" ")
+                status = meta[-1][:1].decode()
+                combined = token.startswith(b"::")
+                first = decode_path(next(tokens))
+                if status in ("R", "C") and not combined:
+                    files.append(FileTouch(status, decode_path(next(tokens)), first))
+                else:
+                    files.append(FileTouch(status, first))
+        if pending is not None:
+            yield _commit(pending, files)
+
+    # -- the net change ----------------------------------------------------------------------------
+
+    def diff(self, base: str, head: str) -> list[FileChange]:
+        """The files that differ between two commits, with renames, binaries and added lines."""
+        out = self._run(
+            "diff",
+            "-z",
+            "--raw",
+            "-p",
+            "-U0",
+            "-M",
+            "--no-abbrev",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--end-of-options",
+            base,
+            head,
+            "--",
+        )
+        return _parse_diff(out)
+
+    def load_change(self, base: str, head: str) -> Change:
+        """Resolve ``base`` and ``head`` and read everything a check needs, in four git calls."""
+        base_sha, head_sha = self.resolve(base), self.resolve(head)
+        fork = self.merge_base(base_sha, head_sha)
+        if fork is None:
+            if self.is_shallow():
+                raise ShallowCloneError(
+                    f"{base} and {head} share no history in this shallow clone", hint=_UNSHALLOW_HINT
+                )
+            raise GitError(
+                f"{base} and {head} have no common ancestor",
+                hint="compare a branch with the branch it will merge into",
+            )
+        commits = tuple(self.iter_commits([f"{fork}..{head_sha}"], with_files=True))
+        # The commits at the bottom of the range must have their parents here, or the range is cut.
+        self.check_complete([c.sha for c in commits], f"{base}..{head}")
+        files = tuple(self.diff(fork, head_sha)) if fork != head_sha else ()
+        tree = commits[0].tree if commits else self.tree_of(head_sha)
+        return Change(base_sha, fork, head_sha, tree, commits, files)
+
+    # -- blobs -------------------------------------------------------------------------------------
+
+    def read_files(self, rev: str, paths: Sequence[str]) -> dict[str, bytes | None]:
+        """The content of each path at ``rev`` (None where the path is absent), in two git calls."""
+        result: dict[str, bytes | None] = dict.fromkeys(paths)
+        if not paths:
+            return result
+        listing = self._run("ls-tree", "-z", "--full-tree", "--end-of-options", rev, "--", *paths)
+        oids: dict[str, str] = {}
+        for entry in listing.split(b"\0"):
+            if not entry:
+                continue
+            meta, _, raw_path = entry.partition(b"\t")
+            mode, kind, oid = meta.split(b" ")
+            if kind == b"blob":
+                oids[decode_path(raw_path)] = oid.decode()
+        blobs = self.cat_blobs(list(oids.values()))
+        for path, oid in oids.items():
+            if path in result:
+                result[path] = blobs.get(oid)
+        return result
+
+    def cat_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
+        """Read many objects with one `git cat-file --batch`."""
+        if not oids:
+            return {}
+        out = self._run("cat-file", "--batch", input=("\n".join(oids) + "\n").encode())
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        for oid in oids:
+            nl = out.index(b"\n", pos)
+            header = out[pos:nl].split(b" ")
+            pos = nl + 1
+            if len(header) != 3:
+                continue  # "<oid> missing"
+            size = int(header[2])
+            blobs[oid] = out[pos : pos + size]
+            pos += size + 1
+        return blobs
+
+    def notes(self, ref: str) -> dict[str, bytes]:
+        """Every note under ``ref`` keyed by the annotated commit (empty if the ref does not exist)."""
+        exists = self._run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok=(0, 1)).strip()
+        if not exists:
+            return {}
+        listing = self._run("notes", "--ref", ref, "list").decode().split()
+        pairs = list(zip(listing[0::2], listing[1::2], strict=True))
+        blobs = self.cat_blobs([note for note, _ in pairs])
+        return {commit: blobs[note] for note, commit in pairs if note in blobs}
+
+    def ref_exists(self, ref: str) -> bool:
+        return bool(self._run("rev-parse", "--verify", "--quiet", ref, ok=(0, 1)).strip())
+
+
+def _commit(fields: list[bytes], files: list[FileTouch]) -> Commit:
+    if len(fields) < 10:
+        raise GitError("git log produced a record vouched cannot read; is this git 2.30 or newer?")
+    message = _text(fields[9])
+    if message.endswith("\x1f"):
+        message = message[:-1]
+    return Commit(
+        sha=fields[0].decode(),
+        parents=tuple(fields[1].decode().split()),
+        tree=fields[2].decode(),
+        author=Identity(_text(fields[3]), _text(fields[4])),
+        committer=Identity(_text(fields[6]), _text(fields[7])),
+        authored_at=int(fields[5] or 0),
+        committed_at=int(fields[8] or 0),
+        message=message,
+        trailers=parse_trailers(message),
+        files=tuple(files),
+    )
+
+
+def _parse_diff(out: bytes) -> list[FileChange]:
+    """Parse `git diff -z --raw -p`: NUL-separated raw records, an empty token, then the patch."""
+    pos = 0
+    records: list[tuple[str, str, str | None]] = []
+    while pos < len(out):
+        if out.startswith(b"\0", pos):  # the empty token between the raw part and the patch
+            pos += 1
+            break
+        end = out.index(b"\0", pos)
+        meta = out[pos:end]
+        pos = end + 1
+        status = meta.split(b" ")[-1][:1].decode()
+        end = out.index(b"\0", pos)
+        first = decode_path(out[pos:end])
+        pos = end + 1
+        if status in ("R", "C"):
+            end = out.index(b"\0", pos)
+            records.append((status, decode_path(out[pos:end]), first))
+            pos = end + 1
+        else:
+            records.append((status, first, None))
+    patch = out[pos:]
+    sections = re.split(rb"(?m)^diff --git ", patch)[1:] if patch else []
+    if len(sections) != len(records):
+        raise GitError(f"git diff gave {len(records)} files but {len(sections)} patches; please report this")
+    return [_file_change(rec, sec) for rec, sec in zip(records, sections, strict=True)]
+
+
+def _file_change(record: tuple[str, str, str | None], section: bytes) -> FileChange:
+    status, path, old = record
+    added: list[AddedLine] = []
+    binary = False
+    number = 0
+    in_hunk = False
+    for line in section.split(b"\n"):
+        if not in_hunk:
+            if line.startswith(b"Binary files ") or line.startswith(b"GIT binary patch"):
+                binary = True
+                break
+            if not line.startswith(b"@@"):
+                continue
+            in_hunk = True
+        if line.startswith(b"@@"):
+            m = _HUNK.match(line)
+            if m:
+                number = int(m.group(1))
+            continue
+        if line.startswith(b"+"):
+            added.append(AddedLine(number, _text(line[1:])))
+            number += 1
+        elif line.startswith(b" "):
+            number += 1
+    return FileChange(status, path, old, binary, tuple(added))
+
+
+class ScratchRepo:
+    """Builds a repository with pinned identities and dates: for `vouched demo`, tests and benchmarks.
+
+    It never touches a repository it did not create, and it ignores the user's own git configuration.
+    """
+
+    EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z; each commit is one hour after the last
+
+    def __init__(self, path: str | os.PathLike[str], *, branch: str = "main") -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._tick = 0
+        home = self.path / ".git-home-unused"
+        self._env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        self._env.update(
+            {
+                "GIT_CONFIG_NOSYSTEM": "1",
+                "GIT_CONFIG_GLOBAL": os.devnull,
+                "HOME": str(home),
+                "LC_ALL": "C",
+            }
+        )
+        self.git("init", "-q", "-b", branch)
+        self.git("config", "commit.gpgsign", "false")
+        self.git("config", "core.autocrlf", "false")
+
+    def git(self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None) -> str:
+        proc = subprocess.run(
+            ["git", "-C", str(self.path), *args],
+            input=input,
+            capture_output=True,
+            env={**self._env, **(env or {})},
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise GitError(f"git {' '.join(args)}: {_text(proc.stderr).strip()}")
+        return _text(proc.stdout)
+
+    def write(self, path: str, content: str | bytes) -> None:
+        target = self.path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content.encode() if isinstance(content, str) else content)
+
+    def _next_identity(self, author: tuple[str, str], committer: tuple[str, str] | None) -> dict[str, str]:
+        self._tick += 1
+        date = f"@{self.EPOCH + 3600 * self._tick} +0000"
+        committer = committer or author
+        return {
+            "GIT_AUTHOR_NAME": author[0],
+            "GIT_AUTHOR_EMAIL": author[1],
+            "GIT_AUTHOR_DATE": date,
+            "GIT_COMMITTER_NAME": committer[0],
+            "GIT_COMMITTER_EMAIL": committer[1],
+            "GIT_COMMITTER_DATE": date,
+        }
+
+    def commit(
+        self,
+        message: str,
+        files: dict[str, str | bytes | None] | None = None,
+        *,
+        author: tuple[str, str] = ("Alice Archer", "alice@bank.example"),
+        committer: tuple[str, str] | None = None,
+        moves: dict[str, str] | None = None,
+    ) -> str:
+        """Write ``files`` (None deletes), apply ``moves`` (old -> new), commit everything, return the sha."""
+        for old, new in (moves or {}).items():
+            (self.path / new).parent.mkdir(parents=True, exist_ok=True)
+            self.git("mv", old, new)
+        for path, content in (files or {}).items():
+            if content is None:
+                self.git("rm", "-q", "--", path)
+            else:
+                self.write(path, content)
+        self.git("add", "-A")
+        env = self._next_identity(author, committer)
+        self.git("commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", "-", input=message.encode(), env=env)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def merge(
+        self, branch: str, message: str, *, author: tuple[str, str] = ("Alice Archer", "alice@bank.example")
+    ) -> str:
+        """Merge ``branch`` into the current branch with a merge commit, return its sha."""
+        env = self._next_identity(author, None)
+        self.git("merge", "-q", "--no-ff", "--no-edit", "-m", message, branch, env=env)
+        return self.git("rev-parse", "HEAD").strip()
