@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from vouched.model import Trailer
+from vouched.model import Identity, Trailer
 
-__all__ = ["KNOWN_KEYS", "parse_trailers", "split_trailer_block"]
+__all__ = ["KNOWN_KEYS", "parse_identity", "parse_trailers", "split_trailer_block"]
 
 _TRAILER = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)")
 
@@ -87,3 +87,14 @@ def parse_trailers(message: str) -> tuple[Trailer, ...]:
     if key is not None:
         out.append(Trailer(key, " ".join(v for v in value if v)))
     return tuple(out)
+
+
+_IDENTITY = re.compile(r"\s*(.*?)\s*<([^<>]*)>\s*")
+
+
+def parse_identity(value: str) -> Identity | None:
+    """``Name <email>`` from a trailer such as Co-authored-by; None when it has no address."""
+    m = _IDENTITY.fullmatch(value)
+    if not m:
+        return None
+    return Identity(m.group(1).strip().strip('"'), m.group(2).strip())
