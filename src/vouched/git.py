@@ -333,6 +333,33 @@ class Git:
         blobs = self.cat_blobs([note for note, _ in pairs])
         return {commit: blobs[note] for note, commit in pairs if note in blobs}
 
+    def toplevel(self) -> str:
+        """The root of the working tree."""
+        out = self._run("rev-parse", "--show-toplevel", ok=(0, 128)).strip()
+        if not out:
+            raise GitError(f"{self.path} has no working tree (a bare repository)", hint="run it in a checkout")
+        return decode_path(out)
+
+    def has_commits(self) -> bool:
+        return self.ref_exists("HEAD")
+
+    def tracked_files(self, rev: str) -> list[str]:
+        """Every file path in the tree of ``rev``."""
+        out = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", "--end-of-options", rev)
+        return [decode_path(p) for p in out.split(b"\0") if p]
+
+    def recent_authors(self, limit: int) -> list[Identity]:
+        """Distinct authors of the last ``limit`` commits on HEAD, most recent first."""
+        if not self.has_commits():
+            return []
+        out = self._run("log", "-z", f"--max-count={limit}", "--format=%an%x1f%ae", "HEAD", "--")
+        seen: dict[str, Identity] = {}
+        for rec in out.split(b"\0"):
+            name, _, email = _text(rec).partition("\x1f")
+            if email and email.lower() not in seen:
+                seen[email.lower()] = Identity(name, email)
+        return list(seen.values())
+
     def ref_exists(self, ref: str) -> bool:
         return bool(self._run("rev-parse", "--verify", "--quiet", ref, ok=(0, 1)).strip())
 
@@ -437,6 +464,8 @@ class ScratchRepo:
         self.git("init", "-q", "-b", branch)
         self.git("config", "commit.gpgsign", "false")
         self.git("config", "core.autocrlf", "false")
+        self.git("config", "user.name", "Sample Maintainer")
+        self.git("config", "user.email", "maintainer@sample.example")
 
     def git(self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None) -> str:
         proc = subprocess.run(
