@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,5 +28,5 @@ def _isolated_git_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Iterator[ScratchRepo]:
-    yield ScratchRepo(tmp_path / "repo")
+def repo(tmp_path: Path) -> ScratchRepo:
+    return ScratchRepo(tmp_path / "repo")

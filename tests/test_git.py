@@ -6,10 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ALICE, BOB
 
 from vouched.errors import GitError, ShallowCloneError
 from vouched.git import Git, ScratchRepo, display
+
+from conftest import ALICE, BOB
 
 
 def _clone(src: ScratchRepo, dest: Path, *args: str) -> Path:

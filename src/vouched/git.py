@@ -22,7 +22,7 @@ from vouched.errors import GitError, ShallowCloneError
 from vouched.model import AddedLine, Change, Commit, FileChange, FileTouch, Identity
 from vouched.trailers import parse_trailers
 
-__all__ = ["Git", "NULL_SHA", "decode_path", "display"]
+__all__ = ["NULL_SHA", "Git", "ScratchRepo", "decode_path", "display"]
 
 NULL_SHA = "0" * 40
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -114,27 +114,32 @@ class Git:
 
     def _stream(self, args: Sequence[str]) -> Iterator[bytes]:
         """Yield NUL-separated tokens of a command's output as it arrives, in bounded memory."""
-        errfile = tempfile.TemporaryFile()  # a file, not a pipe: a chatty stderr cannot deadlock us
-        try:
-            proc = subprocess.Popen(self._argv(args), stdout=subprocess.PIPE, stderr=errfile, env=self._env)
-        except FileNotFoundError:
-            errfile.close()
-            raise GitError("git is not installed or not on PATH", hint="install git 2.30 or newer") from None
-        assert proc.stdout is not None
-        tail = b""
-        try:
-            while chunk := proc.stdout.read(1 << 16):
-                parts = (tail + chunk).split(b"\0")
-                tail = parts.pop()
-                yield from parts
-            if tail:
-                yield tail
-        finally:
-            proc.stdout.close()
-            rc = proc.wait()
-            errfile.seek(0)
-            err = errfile.read()
-            errfile.close()
+        # stderr goes to a file, not a pipe: a chatty stderr cannot deadlock us.
+        with tempfile.TemporaryFile() as errfile:
+            try:
+                proc = subprocess.Popen(
+                    self._argv(args), stdout=subprocess.PIPE, stderr=errfile, env=self._env
+                )
+            except FileNotFoundError:
+                raise GitError(
+                    "git is not installed or not on PATH", hint="install git 2.30 or newer"
+                ) from None
+            stdout = proc.stdout
+            if stdout is None:  # pragma: no cover - Popen with PIPE always gives a stream
+                raise GitError("git gave no output stream")
+            tail = b""
+            try:
+                while chunk := stdout.read(1 << 16):
+                    parts = (tail + chunk).split(b"\0")
+                    tail = parts.pop()
+                    yield from parts
+                if tail:
+                    yield tail
+            finally:
+                stdout.close()
+                rc = proc.wait()
+                errfile.seek(0)
+                err = errfile.read()
         if rc != 0:
             msg = _text(err).strip()
             raise GitError(msg.splitlines()[0] if msg else f"git {args[0]} exited {rc}")
@@ -296,13 +301,13 @@ class Git:
             if not entry:
                 continue
             meta, _, raw_path = entry.partition(b"\t")
-            mode, kind, oid = meta.split(b" ")
+            _mode, kind, oid = meta.split(b" ")
             if kind == b"blob":
                 oids[decode_path(raw_path)] = oid.decode()
         blobs = self.cat_blobs(list(oids.values()))
-        for path, oid in oids.items():
+        for path, blob_id in oids.items():
             if path in result:
-                result[path] = blobs.get(oid)
+                result[path] = blobs.get(blob_id)
         return result
 
     def cat_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
@@ -337,7 +342,9 @@ class Git:
         """The root of the working tree."""
         out = self._run("rev-parse", "--show-toplevel", ok=(0, 128)).strip()
         if not out:
-            raise GitError(f"{self.path} has no working tree (a bare repository)", hint="run it in a checkout")
+            raise GitError(
+                f"{self.path} is a bare repository", hint="run this in a checkout with a working tree"
+            )
         return decode_path(out)
 
     def has_commits(self) -> bool:
@@ -517,7 +524,9 @@ class ScratchRepo:
                 self.write(path, content)
         self.git("add", "-A")
         env = self._next_identity(author, committer)
-        self.git("commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", "-", input=message.encode(), env=env)
+        self.git(
+            "commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", "-", input=message.encode(), env=env
+        )
         return self.git("rev-parse", "HEAD").strip()
 
     def merge(
