@@ -58,7 +58,8 @@ def _pages(text: str, origin: str) -> list[Any]:
         except json.JSONDecodeError as exc:
             raise InputError(f"{origin}: not JSON ({exc.msg} at line {exc.lineno})", hint=_HINT) from None
         if not isinstance(page, list):
-            raise InputError(f"{origin}: expected a JSON list of reviews, got {type(page).__name__}", hint=_HINT)
+            kind = type(page).__name__
+            raise InputError(f"{origin}: expected a JSON list of reviews, got {kind}", hint=_HINT)
         items.extend(page)
         pos = end
         while pos < len(text) and text[pos].isspace():
