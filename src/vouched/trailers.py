@@ -37,7 +37,7 @@ KNOWN_KEYS = frozenset(
 
 def split_trailer_block(message: str) -> tuple[str, list[str]]:
     """Return (the message before the trailer block, the block's lines); no block gives (message, [])."""
-    text = message.rstrip("\n").replace("\r\n", "\n")
+    text = message.replace("\r\n", "\n").rstrip("\n")
     cut = text.rfind("\n\n")
     if cut < 0:
         return message, []
