@@ -63,6 +63,23 @@ class RuleDoc:
     tags: tuple[str, ...] = field(default=())
 
 
+def catalogue() -> dict[str, RuleDoc]:
+    """SARIF rule metadata for every rule vouched's gate knows."""
+    from vouched.gate.rules import RULES
+
+    return {
+        r.id: RuleDoc(
+            id=r.id,
+            short=r.title,
+            full=r.why,
+            help=f"{r.why}\n\nHow to pass: {r.fix}",
+            level="error" if r.blocking else "note",
+            tags=("vouched", r.id.split(".", 1)[0]),
+        )
+        for r in RULES.values()
+    }
+
+
 def artifact_uri(path: str) -> str:
     """A repository path as a relative URI reference: its exact bytes, percent-encoded, ``/`` kept."""
     return quote(path.encode("utf-8", "surrogateescape"), safe="/")
@@ -158,7 +175,7 @@ class SarifFormatter(Formatter):
         self, *, repository_uri: str | None = None, rules: Mapping[str, RuleDoc] | None = None
     ) -> None:
         self.repository_uri = repository_uri
-        self.rules = dict(rules or {})
+        self.rules = dict(rules) if rules is not None else catalogue()
 
     def document(self, verdict: Verdict) -> dict[str, Any]:
         """The SARIF log as a JSON-ready dict."""

@@ -1,0 +1,123 @@
+"""The catalogue of rule ids: what each checks and how to satisfy it.
+
+Rule ids are a public, stable interface (users filter, suppress and count by them). SARIF's rule
+metadata, the README's rule table and the tests all read this one list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["RULES", "Rule"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title: str
+    why: str
+    fix: str
+    blocking: bool  # whether the rule's findings stop a change (a rule may also emit notes)
+
+
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule(
+            "clearance.level",
+            "Author below the tier's minimum level",
+            "Each tier names the lowest clearance level that may change its files at all (`min_level`).",
+            "Have someone of the tier's level author the work, or leave those files out of the change.",
+            True,
+        ),
+        Rule(
+            "clearance.ai-level",
+            "AI-assisted change below the tier's AI level",
+            "AI-assisted changes to a tier need the person answering for them to be at `ai_min_level` or above.",
+            "Have someone cleared for AI-assisted work in this tier author it, or redo it without an assistant.",
+            True,
+        ),
+        Rule(
+            "ai.not-allowed",
+            "AI assistance in a tier that forbids it",
+            "The tier sets `ai_allowed = false`: no AI-assisted commit may touch it.",
+            "Redo this part without an assistant and declare it with `Assisted-by: none`.",
+            True,
+        ),
+        Rule(
+            "declaration.missing",
+            "No AI-assistance declaration",
+            "The tier sets `require_declaration`: every commit must say whether an assistant helped.",
+            "Add `Assisted-by: AGENT:MODEL` or `Assisted-by: none` to the commit message.",
+            True,
+        ),
+        Rule(
+            "rationale.missing",
+            "AI-assisted commit without a rationale",
+            "The tier sets `require_rationale`: each AI-assisted commit says why its work was accepted.",
+            "Add `AI-Rationale: <why this AI-written code is right>` to the commit message.",
+            True,
+        ),
+        Rule(
+            "author.unknown",
+            "Author not on the roster",
+            "Authors missing from people.toml get the clearance `[unknown_authors] level` gives (default none).",
+            "Add the person to .vouched/people.toml on the base branch, in a change of its own.",
+            True,
+        ),
+        Rule(
+            "approvals.no-source",
+            "No approvals were given",
+            "A tier the change touches needs approvals, and vouched was given nowhere to read them from.",
+            "Pass --approvals FILE (e.g. `gh api repos/OWNER/REPO/pulls/N/reviews --paginate > FILE`).",
+            True,
+        ),
+        Rule(
+            "approvals.insufficient",
+            "Too few independent approvals of the head commit",
+            "Each tier needs `approvals` distinct approvers of at least `approver_min_level` who wrote none "
+            "of the change and approved its latest commit.",
+            "Ask more eligible reviewers to approve the head commit.",
+            True,
+        ),
+        Rule(
+            "approvals.not-counted",
+            "An approval that does not count",
+            "Stale approvals (of an older push), self-approvals, reviewers off the roster and withdrawn "
+            "approvals are listed so the reviewer knows why they did not count.",
+            "Re-review the latest push, or add the reviewer's forge login to people.toml.",
+            False,
+        ),
+        Rule(
+            "stages.unverified",
+            "Signed stage sign-offs are required",
+            "The tier lists `stages`; signed sign-offs (requirements, design, implementation, review) need "
+            "the signed ledger, which this version cannot verify yet.",
+            "Remove `stages` from the tier until the ledger is available, or use a documented manual process.",
+            True,
+        ),
+        Rule(
+            "provenance.unreadable",
+            "Line-level provenance record cannot be read",
+            "A git-ai note or Agent Trace record is malformed: vouched will not guess which lines an "
+            "assistant wrote.",
+            "Repair or remove the record.",
+            True,
+        ),
+        Rule(
+            "policy.edited",
+            "The change edits the policy",
+            "A change is judged by the base revision's policy and held to the riskiest tier; its edit "
+            "governs only later changes.",
+            "Nothing to fix: land policy edits in a change of their own, with the riskiest tier's review.",
+            False,
+        ),
+        Rule(
+            "change.empty",
+            "Nothing to judge",
+            "There are no commits between the base and the head.",
+            "Check --base and --head.",
+            False,
+        ),
+    )
+}
