@@ -1,0 +1,838 @@
+"""Reading ``.vouched/policy.toml`` and ``.vouched/people.toml``: strict, with the line of every mistake.
+
+The files are parsed with :mod:`tomllib` and then checked by hand, key by key: an unknown key, a value of
+the wrong type, a level or stage that does not exist, a glob or regex that does not compile, is a
+:class:`~vouched.errors.ConfigError` that names the file, the line and the key, and says how to fix it.
+Nothing is guessed and nothing is ignored: a policy that gates changes must mean exactly what it says.
+
+``policy.toml`` (the public contract, see the project documentation)::
+
+    version = 1                          # required; the only supported version
+    levels = ["junior", "mid", "senior"] # required; least to most trusted; "none" is reserved
+
+    [[tiers]]                            # one or more, least to most risky
+    name = "red"                         # required, unique
+    paths = ["src/auth/**"]              # gitignore-style patterns; `!pattern` takes paths back out
+    content = ['^\\s*import hashlib']    # Python regexes searched in each added line
+    min_level = "senior"                 # default: the lowest level
+    ai_min_level = "senior"              # default: the lowest level
+    ai_allowed = true                    # default: true
+    approvals = 2                        # default: 0
+    approver_min_level = "senior"        # default: the lowest level
+    require_rationale = true             # default: false
+    require_declaration = true           # default: false
+    stages = ["design", "review"]        # default: []; any of requirements, design, implementation, review
+
+    [unknown_authors]
+    level = "none"                       # default: "none" (no clearance); or one of the levels
+
+A tier needs at least one path pattern or content regex.
+
+Extension, the team's own AI markers (for tools vouched does not know, or in-house bots)::
+
+    [[ai_markers]]
+    tool = "acme-bot"                    # required: the lower-case tool id reported for a match
+    trailer = "Generated-by"             # a trailer key whose presence marks the commit
+    email = '^acme-bot@ci\\.example$'    # a regex searched in the author and committer emails
+    name = '^Acme Bot$'                  # a regex searched in the author and committer names
+    message = '\\[acme-bot\\]'           # a regex searched in the commit message
+
+Each marker needs ``tool`` and at least one of ``trailer``, ``email``, ``name``, ``message``. Regexes are
+Python regexes used as written (prefix ``(?i)`` to ignore case).
+
+``people.toml``::
+
+    [people.alice]                       # the person's id
+    name = "Alice Archer"                # default: the id
+    level = "senior"                     # required: one of the policy's levels
+    emails = ["alice@bank.example"]      # commit identities; each email belongs to one person only
+    github = "alice-archer"              # forge login; each login belongs to one person only
+    keys = ["ssh-ed25519 AAAAC3Nza... alice@laptop"]   # OpenSSH Ed25519 public keys
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import difflib
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from vouched.errors import ConfigError
+from vouched.policy._locate import Locator, PathKey
+from vouched.policy.model import STAGES, People, Person, Policy, Tier, compile_path_pattern
+
+if TYPE_CHECKING:
+    from vouched.git import Git
+    from vouched.provenance import Marker
+
+__all__ = [
+    "PEOPLE_FILE",
+    "POLICY_FILE",
+    "SUPPORTED_VERSION",
+    "load",
+    "load_sources",
+    "markers_at",
+    "parse_people",
+    "parse_policy",
+]
+
+POLICY_FILE = ".vouched/policy.toml"
+PEOPLE_FILE = ".vouched/people.toml"
+SUPPORTED_VERSION = 1
+INIT_HINT = "run `vouched init`, review and commit .vouched/"
+
+_POLICY_KEYS = ("version", "levels", "tiers", "unknown_authors", "ai_markers")
+_TIER_KEYS = (
+    "name",
+    "paths",
+    "content",
+    "min_level",
+    "ai_min_level",
+    "ai_allowed",
+    "approvals",
+    "approver_min_level",
+    "require_rationale",
+    "require_declaration",
+    "stages",
+)
+_UNKNOWN_AUTHORS_KEYS = ("level",)
+_MARKER_KEYS = ("tool", "trailer", "email", "name", "message")
+_PEOPLE_KEYS = ("people",)
+_PERSON_KEYS = ("name", "level", "emails", "github", "keys")
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_TOOL_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_TRAILER_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_TOML_ERROR = re.compile(
+    r"^(?P<msg>.*?)\s*\(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$"
+)
+_LINE_KEY = re.compile(r"^\s*([A-Za-z0-9_\-.]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
+_SSH_KEY_TYPES = (
+    "ssh-rsa",
+    "ssh-dss",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+)
+
+
+# -- locating and reporting -----------------------------------------------------------------------
+
+
+def key_name(path: PathKey) -> str:
+    """A logical path as a person would write it: ``tiers[2].approvals``, ``people.alice.level``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = part if _BARE_KEY.fullmatch(part) else json.dumps(part, ensure_ascii=False)
+            out += f".{text}" if out else text
+    return out
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"a string ({json.dumps(shown, ensure_ascii=False)})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a date or time ({value})"
+
+
+def show(value: str) -> str:
+    """A string as TOML would show it: single-quoted as written when possible (regexes, globs)."""
+    if "'" not in value and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return f"'{value}'"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _closest(word: str, choices: Sequence[str]) -> str | None:
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not found:
+        found = [c for c in choices if c.casefold() == word.casefold()]
+    return found[0] if found else None
+
+
+class _Doc:
+    """One file being validated: its name and where its keys are."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.file = file
+        self.text = text
+        self.locator = Locator(text)
+
+    def line(self, path: PathKey) -> int:
+        return self.locator.line(path) or 1
+
+    def error(self, path: PathKey, message: str, hint: str | None = None) -> ConfigError:
+        return ConfigError(
+            message, file=self.file, line=self.line(path), key=key_name(path) or None, hint=hint
+        )
+
+    # -- typed getters -----------------------------------------------------------------------------
+
+    def table(self, value: object, path: PathKey, example: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.error(path, f"must be a table, not {_type_name(value)}", f"write it as {example}")
+        return value
+
+    def keys(self, table: dict[str, Any], path: PathKey, allowed: Sequence[str], where: str) -> None:
+        for key in table:
+            if key in allowed:
+                continue
+            close = _closest(key, allowed)
+            hint = f'did you mean "{close}"? ' if close else ""
+            hint += f"the keys of {where} are: {', '.join(allowed)}"
+            raise self.error(
+                (*path, key), f"unknown key {json.dumps(key, ensure_ascii=False)} in {where}", hint
+            )
+
+    def string(self, value: object, path: PathKey, *, example: str) -> str:
+        if not isinstance(value, str):
+            raise self.error(
+                path, f"must be a string, not {_type_name(value)}", f"write {key_name(path[-1:])} = {example}"
+            )
+        if not value.strip():
+            raise self.error(path, "must not be empty", f"write {key_name(path[-1:])} = {example}")
+        return value
+
+    def boolean(self, value: object, path: PathKey) -> bool:
+        if not isinstance(value, bool):
+            name = key_name(path[-1:])
+            raise self.error(
+                path,
+                f"must be true or false, not {_type_name(value)}",
+                f"write {name} = true or {name} = false, without quotes",
+            )
+        return value
+
+    def integer(self, value: object, path: PathKey, *, minimum: int) -> int:
+        name = key_name(path[-1:])
+        if isinstance(value, bool) or not isinstance(value, int):
+            example = value.strip() if isinstance(value, str) and value.strip().isdigit() else str(minimum)
+            raise self.error(
+                path,
+                f"must be a whole number, not {_type_name(value)}",
+                f"write {name} = {example}, without quotes",
+            )
+        if value < minimum:
+            raise self.error(
+                path, f"must be {minimum} or more, not {value}", f"write {name} = {minimum} or more"
+            )
+        return value
+
+    def strings(self, value: object, path: PathKey, *, example: str) -> list[str]:
+        name = key_name(path[-1:])
+        if not isinstance(value, list):
+            hint = f"write {name} = {example}"
+            if isinstance(value, str):
+                hint = f"write {name} = [{json.dumps(value, ensure_ascii=False)}], a list even for one entry"
+            raise self.error(path, f"must be a list of strings, not {_type_name(value)}", hint)
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise self.error(
+                    (*path, i),
+                    f"the {_ordinal(i + 1)} entry of {name} must be a string, not {_type_name(item)}",
+                    f"write {name} = {example}",
+                )
+        return value
+
+    def level(self, value: object, path: PathKey, levels: Sequence[str], *, allow_none: bool = False) -> str:
+        name = key_name(path[-1:])
+        choices = [*levels, "none"] if allow_none else list(levels)
+        if not isinstance(value, str):
+            raise self.error(
+                path,
+                f"must be a level name, not {_type_name(value)}",
+                f'write {name} = "{levels[0]}"; the levels are: {", ".join(choices)}',
+            )
+        if value not in choices:
+            close = _closest(value, choices)
+            hint = f'did you mean "{close}"? ' if close else ""
+            if value == "none":
+                hint += '"none" (no clearance) is only for [unknown_authors]; '
+            raise self.error(
+                path,
+                f"unknown level {json.dumps(value, ensure_ascii=False)}",
+                hint + f"the levels in {POLICY_FILE} are: {', '.join(choices)}",
+            )
+        return value
+
+    def regex(self, value: str, path: PathKey, what: str) -> re.Pattern[str]:
+        try:
+            return re.compile(value)
+        except re.error as exc:
+            at = f" at position {exc.pos}" if exc.pos is not None else ""
+            raise self.error(
+                path,
+                f"{what} {show(value)} is not a valid regex: {exc.msg}{at}",
+                "use Python regex syntax, in a single-quoted TOML string so backslashes stay as written: "
+                "'^\\s*import hashlib'",
+            ) from None
+        except (OverflowError, RecursionError, ValueError) as exc:
+            raise self.error(
+                path,
+                f"{what} {show(value)} is not a usable regex: {exc}",
+                "simplify the regex",
+            ) from None
+
+
+# -- decoding ---------------------------------------------------------------------------------------
+
+
+def _decode(source: bytes | str, file: str) -> tuple[str, bytes]:
+    """The text to parse and the bytes to digest."""
+    if isinstance(source, str):
+        try:
+            raw = source.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            line = source[: exc.start].count("\n") + 1
+            raise ConfigError(
+                "the file is not valid UTF-8", file=file, line=line, hint="save the file as UTF-8"
+            ) from None
+        text = source
+    else:
+        raw = bytes(source)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ConfigError(
+                f"the file is not valid UTF-8 (byte {raw[exc.start]:#04x})",
+                file=file,
+                line=line,
+                hint="TOML files must be UTF-8: save the file as UTF-8",
+            ) from None
+    return text.removeprefix("\ufeff"), raw
+
+
+def _toml_hint(message: str) -> str:
+    if message.startswith("Invalid value"):
+        return (
+            "each value needs TOML syntax: strings in quotes (\"red\", or '^\\s*import' for regexes), "
+            "lists in [ ], true or false without quotes, numbers without quotes"
+        )
+    if message.startswith(("Cannot overwrite", "Cannot declare", "Cannot mutate")):
+        return "a key may appear only once in a table, and a [table] header only once in the file"
+    if message.startswith("Unescaped") or "escape" in message.lower():
+        return (
+            "in a double-quoted string a backslash starts an escape; write regexes in single quotes, "
+            "'^\\s*import', so backslashes stay as written"
+        )
+    if message.startswith(("Unterminated", "Unclosed")):
+        return "close the string, list or table that starts here"
+    if message.startswith("Expected '=' after a key"):
+        return "each line is `key = value`, a [table] header, or a comment starting with #"
+    return "check the TOML syntax (https://toml.io): `key = value`, strings in quotes, lists in [ ]"
+
+
+def _load_toml(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raw_msg = str(exc.args[0]) if exc.args else str(exc)
+        m = _TOML_ERROR.match(raw_msg)
+        message = m.group("msg") if m else raw_msg
+        line: int | None = getattr(exc, "lineno", None)
+        col: int | None = getattr(exc, "colno", None)
+        if m and m.group("line"):
+            line, col = int(m.group("line")), int(m.group("col"))
+        key: str | None = None
+        if message.startswith("Cannot overwrite"):
+            dupes = Locator(text).duplicates
+            if dupes:
+                key, line, col = key_name(dupes[0][0]), dupes[0][1], None
+        if key is None and line is not None:
+            lines = text.split("\n")
+            m_key = _LINE_KEY.match(lines[line - 1]) if 0 < line <= len(lines) else None
+            key = m_key.group(1).strip() if m_key else None
+        if line is None:
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)
+            where = "at the end of the file"
+        else:
+            where = f"at column {col}" if col else ""
+        described = f"this is not valid TOML: {message}" + (f" ({where})" if where else "")
+        raise ConfigError(
+            described, file=file, line=max(line, 1), key=key, hint=_toml_hint(message)
+        ) from None
+    except RecursionError:
+        raise ConfigError(
+            "this is not valid TOML: values are nested too deeply",
+            file=file,
+            line=None,
+            hint="flatten the nested lists or tables",
+        ) from None
+
+
+# -- policy.toml --------------------------------------------------------------------------------------
+
+
+def parse_policy(source: bytes | str, file: str = POLICY_FILE) -> Policy:
+    """Parse and check a policy file; any problem is a ConfigError naming the file, the line and the key."""
+    text, raw = _decode(source, file)
+    data = _load_toml(text, file)
+    doc = _Doc(text, file)
+    doc.keys(data, (), _POLICY_KEYS, "the policy file")
+
+    if "version" not in data:
+        raise doc.error(
+            ("version",), "the policy file has no version", f"add `version = {SUPPORTED_VERSION}` at the top"
+        )
+    version = data["version"]
+    if isinstance(version, bool) or not isinstance(version, int) or version != SUPPORTED_VERSION:
+        shown = _type_name(version) if not isinstance(version, int) or isinstance(version, bool) else version
+        raise doc.error(
+            ("version",),
+            f"unsupported policy version {shown}: this vouched reads version {SUPPORTED_VERSION}",
+            f"write `version = {SUPPORTED_VERSION}`, or upgrade vouched if the file is for a newer one",
+        )
+
+    levels = _levels(doc, data)
+    tiers = _tiers(doc, data, levels)
+    unknown = _unknown_authors(doc, data, levels)
+    markers = _markers(doc, data)
+    return Policy(
+        version=version,
+        levels=levels,
+        tiers=tiers,
+        unknown_author_level=unknown,
+        markers=markers,
+        digest="sha256:" + hashlib.sha256(raw).hexdigest(),
+        file=file,
+    )
+
+
+def _levels(doc: _Doc, data: dict[str, Any]) -> tuple[str, ...]:
+    example = '["junior", "mid", "senior"]'
+    if "levels" not in data:
+        raise doc.error(
+            ("levels",), "the policy file has no levels", f"add `levels = {example}`, least trusted first"
+        )
+    levels = doc.strings(data["levels"], ("levels",), example=example)
+    if not levels:
+        raise doc.error(("levels",), "levels must name at least one level", f"write `levels = {example}`")
+    seen: set[str] = set()
+    for i, level in enumerate(levels):
+        if not level.strip() or level != level.strip():
+            raise doc.error(
+                ("levels", i),
+                f"level name {json.dumps(level)} is blank or has spaces around it",
+                "trim the name",
+            )
+        if level == "none":
+            raise doc.error(
+                ("levels", i),
+                'the level name "none" is reserved: it means no clearance at all',
+                'pick another name, for example "guest"',
+            )
+        if level in seen:
+            raise doc.error(("levels", i), f'level "{level}" is listed twice', "list each level once")
+        seen.add(level)
+    return tuple(levels)
+
+
+def _tiers(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...]) -> tuple[Tier, ...]:
+    example = '[[tiers]]\nname = "green"\npaths = ["**"]'
+    if "tiers" not in data:
+        raise doc.error(("tiers",), "the policy file has no tiers", f"add at least one tier:\n{example}")
+    raw_tiers = data["tiers"]
+    if not isinstance(raw_tiers, list) or not all(isinstance(t, dict) for t in raw_tiers):
+        raise doc.error(
+            ("tiers",),
+            f"tiers must be an array of tables, one [[tiers]] section a tier, not {_type_name(raw_tiers)}",
+            f"write each tier as\n{example}",
+        )
+    if not raw_tiers:
+        raise doc.error(("tiers",), "the policy needs at least one tier", f"add a tier:\n{example}")
+    tiers: list[Tier] = []
+    names: dict[str, int] = {}
+    for rank, table in enumerate(raw_tiers):
+        path: PathKey = ("tiers", rank)
+        where = f"the {_ordinal(rank + 1)} [[tiers]]"
+        if isinstance(table.get("name"), str):
+            where += f' ("{table["name"]}")'
+        doc.keys(table, path, _TIER_KEYS, where)
+        if "name" not in table:
+            raise doc.error((*path, "name"), f"{where} has no name", 'add `name = "red"` (any unique name)')
+        name = doc.string(table["name"], (*path, "name"), example='"red"')
+        if name in names:
+            raise doc.error(
+                (*path, "name"),
+                f'two tiers are named "{name}" (first on line {doc.line(("tiers", names[name], "name"))})',
+                "give each tier its own name",
+            )
+        names[name] = rank
+        tiers.append(_tier(doc, table, path, where, name, rank, levels))
+    return tuple(tiers)
+
+
+def _tier(
+    doc: _Doc, table: dict[str, Any], path: PathKey, where: str, name: str, rank: int, levels: tuple[str, ...]
+) -> Tier:
+    paths = doc.strings(table.get("paths", []), (*path, "paths"), example='["src/**"]')
+    for i, pattern in enumerate(paths):
+        try:
+            compile_path_pattern(pattern)
+        except ValueError as exc:
+            raise doc.error(
+                (*path, "paths", i),
+                f"path pattern {show(pattern)} is not usable: {exc}",
+                "write gitignore-style patterns: src/auth/**, *.tf, /setup.py, docs/",
+            ) from None
+    if paths and all(p.startswith("!") for p in paths):
+        raise doc.error(
+            (*path, "paths"),
+            f"{where} only takes paths out (every pattern starts with !), so it claims none",
+            'add a pattern that claims paths, e.g. paths = ["src/**", "!src/vendor/**"]',
+        )
+    content = doc.strings(table.get("content", []), (*path, "content"), example="['^\\s*import hashlib']")
+    for i, regex in enumerate(content):
+        doc.regex(regex, (*path, "content", i), "content regex")
+    if not paths and not content:
+        raise doc.error(
+            (*path, "paths") if "paths" in table else path,
+            f"{where} claims no files: it has no paths and no content",
+            "add path patterns (paths = [\"src/pay/**\"]) or content regexes (content = ['^import ssl'])",
+        )
+    lowest = levels[0]
+
+    def level(key: str) -> str:
+        if key not in table:
+            return lowest
+        return doc.level(table[key], (*path, key), levels)
+
+    def flag(key: str, default: bool) -> bool:
+        return doc.boolean(table[key], (*path, key)) if key in table else default
+
+    approvals = (
+        doc.integer(table["approvals"], (*path, "approvals"), minimum=0) if "approvals" in table else 0
+    )
+    stages = doc.strings(table.get("stages", []), (*path, "stages"), example='["design", "review"]')
+    seen: set[str] = set()
+    for i, stage in enumerate(stages):
+        if stage not in STAGES:
+            close = _closest(stage, STAGES)
+            raise doc.error(
+                (*path, "stages", i),
+                f"unknown stage {json.dumps(stage, ensure_ascii=False)}",
+                (f'did you mean "{close}"? ' if close else "") + f"the stages are: {', '.join(STAGES)}",
+            )
+        if stage in seen:
+            raise doc.error((*path, "stages", i), f'stage "{stage}" is listed twice', "list each stage once")
+        seen.add(stage)
+    return Tier(
+        name=name,
+        rank=rank,
+        paths=tuple(paths),
+        content=tuple(content),
+        min_level=level("min_level"),
+        ai_min_level=level("ai_min_level"),
+        ai_allowed=flag("ai_allowed", True),
+        approvals=approvals,
+        approver_min_level=level("approver_min_level"),
+        require_rationale=flag("require_rationale", False),
+        require_declaration=flag("require_declaration", False),
+        stages=tuple(stages),
+    )
+
+
+def _unknown_authors(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...]) -> str | None:
+    if "unknown_authors" not in data:
+        return None
+    path: PathKey = ("unknown_authors",)
+    table = doc.table(data["unknown_authors"], path, '[unknown_authors]\nlevel = "none"')
+    doc.keys(table, path, _UNKNOWN_AUTHORS_KEYS, "[unknown_authors]")
+    if "level" not in table:
+        return None
+    level = doc.level(table["level"], (*path, "level"), levels, allow_none=True)
+    return None if level == "none" else level
+
+
+def _markers(doc: _Doc, data: dict[str, Any]) -> tuple[Marker, ...]:
+    if "ai_markers" not in data:
+        return ()
+    raw = data["ai_markers"]
+    example = "[[ai_markers]]\ntool = \"acme-bot\"\nemail = '^acme-bot@ci\\.example$'"
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise doc.error(
+            ("ai_markers",),
+            f"ai_markers must be an array of tables, one [[ai_markers]] a marker, not {_type_name(raw)}",
+            f"write each marker as\n{example}",
+        )
+    if not raw:
+        return ()
+    from vouched.provenance import Marker  # provenance imports nothing from policy; keep start-up lean
+
+    markers: list[Marker] = []
+    for i, table in enumerate(raw):
+        path: PathKey = ("ai_markers", i)
+        where = f"the {_ordinal(i + 1)} [[ai_markers]]"
+        doc.keys(table, path, _MARKER_KEYS, where)
+        if "tool" not in table:
+            raise doc.error(
+                (*path, "tool"), f"{where} has no tool", 'add `tool = "acme-bot"`, a lower-case tool id'
+            )
+        tool = doc.string(table["tool"], (*path, "tool"), example='"acme-bot"')
+        if not _TOOL_ID.fullmatch(tool):
+            suggestion = re.sub(r"[^a-z0-9._-]+", "-", tool.strip().lower()).strip("-._") or "acme-bot"
+            raise doc.error(
+                (*path, "tool"),
+                f"tool id {json.dumps(tool, ensure_ascii=False)} must be lower-case letters, digits, "
+                "'.', '_' or '-'",
+                f'write tool = "{suggestion}"',
+            )
+        if not any(k in table for k in ("trailer", "email", "name", "message")):
+            raise doc.error(
+                path,
+                f"{where} says nothing to look for",
+                "add at least one of trailer, email, name, message",
+            )
+        trailer: str | None = None
+        if "trailer" in table:
+            trailer = doc.string(table["trailer"], (*path, "trailer"), example='"Generated-by"')
+            if not _TRAILER_KEY.fullmatch(trailer):
+                key = trailer.split(":", 1)[0].strip()
+                raise doc.error(
+                    (*path, "trailer"),
+                    f"trailer {json.dumps(trailer, ensure_ascii=False)} is not a trailer key",
+                    f'give only the key, letters, digits and dashes: trailer = "{key or "Generated-by"}"',
+                )
+        patterns: dict[str, re.Pattern[str] | None] = {}
+        for key in ("email", "name", "message"):
+            patterns[key] = None
+            if key in table:
+                value = doc.string(table[key], (*path, key), example="'^acme-bot@'")
+                patterns[key] = doc.regex(value, (*path, key), f"{key} regex")
+        markers.append(
+            Marker(
+                tool=tool,
+                trailer=trailer,
+                email=patterns["email"],
+                name=patterns["name"],
+                message=patterns["message"],
+            )
+        )
+    return tuple(markers)
+
+
+# -- people.toml --------------------------------------------------------------------------------------
+
+
+def parse_people(source: bytes | str, policy: Policy, file: str = PEOPLE_FILE) -> People:
+    """Parse and check a roster against ``policy``'s levels; any problem is a ConfigError."""
+    text, _ = _decode(source, file)
+    data = _load_toml(text, file)
+    doc = _Doc(text, file)
+    doc.keys(data, (), _PEOPLE_KEYS, "the people file (each person is a [people.<id>] table)")
+    if "people" not in data:
+        return People((), file)
+    table = doc.table(data["people"], ("people",), '[people.alice]\nname = "Alice Archer"\nlevel = "senior"')
+    persons: list[Person] = []
+    emails: dict[str, tuple[str, PathKey]] = {}
+    logins: dict[str, tuple[str, PathKey]] = {}
+    keys: dict[str, tuple[str, PathKey]] = {}
+
+    def claim(seen: dict[str, tuple[str, PathKey]], value: str, pid: str, path: PathKey, what: str) -> None:
+        norm = value.casefold()
+        if norm in seen:
+            other, other_path = seen[norm]
+            whose = "this person" if other == pid else f"person {other!r}"
+            raise doc.error(
+                path,
+                f"{what} {json.dumps(value, ensure_ascii=False)} is already listed for {whose} "
+                f"(line {doc.line(other_path)})",
+                f"a {what} identifies exactly one person: keep it in one place only",
+            )
+        seen[norm] = (pid, path)
+
+    for pid, raw in table.items():
+        path: PathKey = ("people", pid)
+        example = (
+            f'[people.{key_name((pid,)) or "alice"}]\nname = "Alice Archer"\nlevel = "{policy.levels[0]}"'
+        )
+        entry = doc.table(raw, path, example)
+        where = f"[people.{key_name((pid,))}]"
+        if not pid.strip():
+            raise doc.error(path, "a person's id must not be blank", "use a short id such as [people.alice]")
+        doc.keys(entry, path, _PERSON_KEYS, f"a person ({where})")
+        if "level" not in entry:
+            raise doc.error(
+                (*path, "level"),
+                f"{where} has no level",
+                f'add `level = "{policy.levels[0]}"`; the levels are: {", ".join(policy.levels)}',
+            )
+        level = doc.level(entry["level"], (*path, "level"), policy.levels)
+        name = (
+            doc.string(entry["name"], (*path, "name"), example='"Alice Archer"') if "name" in entry else pid
+        )
+        person_emails = doc.strings(
+            entry.get("emails", []), (*path, "emails"), example='["alice@bank.example"]'
+        )
+        for i, email in enumerate(person_emails):
+            epath: PathKey = (*path, "emails", i)
+            if email != email.strip() or "@" not in email or any(c.isspace() or c in "<>" for c in email):
+                raise doc.error(
+                    epath,
+                    f"{json.dumps(email, ensure_ascii=False)} is not an email address",
+                    'write the address alone, as git records it: "alice@bank.example"',
+                )
+            claim(emails, email, pid, epath, "email")
+        github: str | None = None
+        if "github" in entry:
+            github = doc.string(entry["github"], (*path, "github"), example='"alice-archer"')
+            if not _LOGIN.fullmatch(github):
+                raise doc.error(
+                    (*path, "github"),
+                    f"{json.dumps(github, ensure_ascii=False)} is not a forge login",
+                    f'write the login alone, no @ or URL: github = "{github.strip().lstrip("@") or "alice"}"',
+                )
+            claim(logins, github, pid, (*path, "github"), "github login")
+        person_keys: list[str] = []
+        raw_keys = entry.get("keys", [])
+        if isinstance(raw_keys, list):
+            for i, item in enumerate(raw_keys):
+                if not isinstance(item, str):
+                    raise doc.error(
+                        (*path, "keys", i),
+                        f"the {_ordinal(i + 1)} key must be a string, not {_type_name(item)}",
+                        'write keys = ["ssh-ed25519 AAAAC3Nza... alice@laptop"] (~/.ssh/id_ed25519.pub)',
+                    )
+        for i, key in enumerate(
+            doc.strings(raw_keys, (*path, "keys"), example='["ssh-ed25519 AAAA... alice@laptop"]')
+        ):
+            kpath: PathKey = (*path, "keys", i)
+            problem = ssh_key_problem(key)
+            if problem is not None:
+                raise doc.error(
+                    kpath,
+                    f"the {_ordinal(i + 1)} key of {where} is not an OpenSSH Ed25519 public key: {problem}",
+                    "paste the one line of the public key file (~/.ssh/id_ed25519.pub): "
+                    '"ssh-ed25519 AAAAC3Nza... comment"; make one with `ssh-keygen -t ed25519`',
+                )
+            claim(keys, key.split()[1], pid, kpath, "key")
+            person_keys.append(key.strip())
+        persons.append(
+            Person(
+                id=pid,
+                name=name,
+                level=level,
+                emails=tuple(person_emails),
+                github=github,
+                keys=tuple(person_keys),
+            )
+        )
+    return People(tuple(persons), file)
+
+
+def ssh_key_problem(text: str) -> str | None:
+    """Why ``text`` is not an OpenSSH Ed25519 public key line ("ssh-ed25519 AAAA... [comment]"), or None."""
+    if "PRIVATE KEY" in text:
+        return "this is a PRIVATE key; delete it from the file now and replace the key pair"
+    parts = text.split()
+    if len(parts) < 2:
+        return 'expected "ssh-ed25519 <base64> [comment]"'
+    kind, blob64 = parts[0], parts[1]
+    if kind != "ssh-ed25519":
+        if kind in _SSH_KEY_TYPES:
+            return f"it is a {kind} key, and vouched verifies Ed25519 keys only"
+        return f'it starts with {json.dumps(kind[:40], ensure_ascii=False)}, not the key type "ssh-ed25519"'
+    try:
+        blob = base64.b64decode(blob64, validate=True)
+    except (binascii.Error, ValueError):
+        return "the part after ssh-ed25519 is not valid base64"
+    fields: list[bytes] = []
+    pos = 0
+    while pos < len(blob):
+        if pos + 4 > len(blob):
+            return "the key data is truncated"
+        size = int.from_bytes(blob[pos : pos + 4], "big")
+        pos += 4
+        if pos + size > len(blob):
+            return "the key data is truncated"
+        fields.append(blob[pos : pos + size])
+        pos += size
+    if len(fields) != 2 or fields[0] != b"ssh-ed25519" or len(fields[1]) != 32:
+        return "the base64 data is not an Ed25519 public key"
+    return None
+
+
+# -- reading both from git ----------------------------------------------------------------------------
+
+
+def markers_at(git: Git, rev: str) -> tuple[Marker, ...]:
+    """The team's AI markers from the policy committed at ``rev``; none when there is no policy there.
+
+    For commands that read history without judging it (``vouched provenance``): a repository without a
+    policy is fine, a broken policy is still a ConfigError.
+    """
+    source = git.read_files(rev, [POLICY_FILE]).get(POLICY_FILE)
+    return () if source is None else parse_policy(source, POLICY_FILE).markers
+
+
+def load_sources(git: Git, rev: str | None = None) -> tuple[Policy, People]:
+    """:func:`load` at ``rev``, or, with None, the files in the working tree (``vouched policy check``)."""
+    if rev is not None:
+        return load(git, rev)
+    from pathlib import Path
+
+    top = Path(git.toplevel())
+    texts: dict[str, bytes] = {}
+    for name in (POLICY_FILE, PEOPLE_FILE):
+        try:
+            texts[name] = (top / name).read_bytes()
+        except FileNotFoundError:
+            what = "policy" if name == POLICY_FILE else "roster"
+            raise ConfigError(f"there is no {what} in the working tree", file=name, hint=INIT_HINT) from None
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the file: {exc.strerror or exc}", file=name, hint="make it a readable file"
+            ) from None
+    policy = parse_policy(texts[POLICY_FILE], POLICY_FILE)
+    return policy, parse_people(texts[PEOPLE_FILE], policy, PEOPLE_FILE)
+
+
+def load(git: Git, rev: str) -> tuple[Policy, People]:
+    """The policy and the roster as committed at ``rev`` (the base of a change), read in one git call.
+
+    Both files must exist: without a policy there is nothing to judge by, and without a roster nobody has
+    clearance, which is a configuration mistake to report rather than a reason to fail every change.
+    """
+    files = git.read_files(rev, [POLICY_FILE, PEOPLE_FILE])
+    policy_src = files.get(POLICY_FILE)
+    if policy_src is None:
+        raise ConfigError(
+            f"there is no policy at revision {rev}: vouched judges a change by the base revision's policy",
+            file=POLICY_FILE,
+            hint=INIT_HINT,
+        )
+    policy = parse_policy(policy_src, POLICY_FILE)
+    people_src = files.get(PEOPLE_FILE)
+    if people_src is None:
+        raise ConfigError(
+            f"there is no roster at revision {rev}: without it nobody has clearance",
+            file=PEOPLE_FILE,
+            hint=INIT_HINT,
+        )
+    return policy, parse_people(people_src, policy, PEOPLE_FILE)
