@@ -14,9 +14,7 @@ from conftest import ALICE, BOB
 
 
 def _clone(src: ScratchRepo, dest: Path, *args: str) -> Path:
-    subprocess.run(
-        ["git", "clone", "-q", *args, f"file://{src.path}", str(dest)], check=True, capture_output=True
-    )
+    subprocess.run(["git", "clone", "-q", *args, f"file://{src.path}", str(dest)], check=True, capture_output=True)
     return dest
 
 

@@ -72,12 +72,7 @@ POLICY = textwrap.dedent(
 
 
 def _key(seed: int) -> str:
-    blob = (
-        struct.pack(">I", 11)
-        + b"ssh-ed25519"
-        + struct.pack(">I", 32)
-        + bytes((seed + i) % 256 for i in range(32))
-    )
+    blob = struct.pack(">I", 11) + b"ssh-ed25519" + struct.pack(">I", 32) + bytes((seed + i) % 256 for i in range(32))
     return "ssh-ed25519 " + base64.b64encode(blob).decode()
 
 
@@ -289,8 +284,7 @@ def test_unknown_key_without_a_close_match_lists_the_valid_keys() -> None:
 
 def test_unknown_key_in_an_inline_tier() -> None:
     text = (
-        'version = 1\nlevels = ["a"]\ntiers = [\n  {name = "x", paths = ["**"]},\n'
-        '  {name = "y", pahts = ["a"]},\n]\n'
+        'version = 1\nlevels = ["a"]\ntiers = [\n  {name = "x", paths = ["**"]},\n  {name = "y", pahts = ["a"]},\n]\n'
     )
     err = policy_error(text)
     assert_at(err, 5, "tiers[1].pahts")
@@ -476,9 +470,7 @@ def test_invalid_regex_says_the_regex_error() -> None:
     [('["design", "reveiw"]', 1, "unknown stage"), ('["design", "design"]', 1, "listed twice")],
 )
 def test_bad_stages(stages: str, index: int, words: str) -> None:
-    text = POLICY.replace(
-        'stages = ["requirements", "design", "implementation", "review"]', f"stages = {stages}"
-    )
+    text = POLICY.replace('stages = ["requirements", "design", "implementation", "review"]', f"stages = {stages}")
     err = policy_error(text)
     assert_at(err, line_of(text, "stages ="), f"tiers[2].stages[{index}]")
     assert words in err.message
@@ -677,9 +669,7 @@ def test_person_levels_come_from_the_policy() -> None:
 
 
 def test_email_listed_for_two_people() -> None:
-    text = PEOPLE.replace(
-        'emails = ["carol@bank.example"]', 'emails = ["carol@bank.example", "BOB@bank.example"]'
-    )
+    text = PEOPLE.replace('emails = ["carol@bank.example"]', 'emails = ["carol@bank.example", "BOB@bank.example"]')
     err = people_error(text)
     assert_at(err, line_of(text, "BOB@bank"), "people.carol.emails[1]")
     assert "'bob'" in err.message
@@ -687,9 +677,7 @@ def test_email_listed_for_two_people() -> None:
 
 
 def test_github_login_twice() -> None:
-    text = PEOPLE.replace(
-        'emails = ["carol@bank.example"]', 'emails = ["carol@bank.example"]\ngithub = "Alice-Archer"'
-    )
+    text = PEOPLE.replace('emails = ["carol@bank.example"]', 'emails = ["carol@bank.example"]\ngithub = "Alice-Archer"')
     err = people_error(text)
     assert_at(err, line_of(text, '"Alice-Archer"'), "people.carol.github")
     assert "already listed" in err.message

@@ -123,9 +123,7 @@ def _policies(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             tier["approvals"] = draw(st.integers(0, 5))
         if draw(st.booleans()):
-            tier["stages"] = draw(
-                st.permutations(STAGES).flatmap(lambda p: st.integers(0, 4).map(lambda n: p[:n]))
-            )
+            tier["stages"] = draw(st.permutations(STAGES).flatmap(lambda p: st.integers(0, 4).map(lambda n: p[:n])))
         tiers.append(tier)
     policy: dict[str, Any] = {"version": 1, "levels": levels, "tiers": tiers}
     if draw(st.booleans()):
@@ -146,10 +144,7 @@ def _toml_value(value: Any) -> str:
 def _render(policy: dict[str, Any], *, inline: bool) -> str:
     lines = [f"version = {policy['version']}", f"levels = {_toml_value(policy['levels'])}"]
     if inline:
-        rows = [
-            "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in tier.items()) + "}"
-            for tier in policy["tiers"]
-        ]
+        rows = ["{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in tier.items()) + "}" for tier in policy["tiers"]]
         lines.append("tiers = [\n  " + ",\n  ".join(rows) + ",\n]")
     for tier in [] if inline else policy["tiers"]:
         lines.append("\n[[tiers]]  # a comment")
@@ -227,9 +222,7 @@ _PATHS = st.lists(st.lists(_SEGMENT, min_size=1, max_size=4).map("/".join), max_
 
 
 @SETTINGS
-@given(
-    st.one_of(_PATHS, st.lists(st.text(), max_size=10)), st.lists(st.tuples(st.text(), st.text()), max_size=4)
-)
+@given(st.one_of(_PATHS, st.lists(st.text(), max_size=10)), st.lists(st.tuples(st.text(), st.text()), max_size=4))
 def test_starter_always_parses(paths: list[str], authors: list[tuple[str, str]]) -> None:
     proposal = starter(paths, authors)
     policy = parse_policy(proposal.policy)

@@ -53,9 +53,7 @@ def trace(revision: str, files: list[dict[str, Any]], **extra: Any) -> str:
     return json.dumps(record)
 
 
-def ai_file(
-    path: str, *ranges: tuple[int, int], model: str = "anthropic/claude-opus-4-5-20251101"
-) -> dict[str, Any]:
+def ai_file(path: str, *ranges: tuple[int, int], model: str = "anthropic/claude-opus-4-5-20251101") -> dict[str, Any]:
     return {
         "path": path,
         "conversations": [
@@ -74,8 +72,7 @@ def ai_file(
 def test_git_ai_note_marks_lines_and_the_commit(repo: ScratchRepo) -> None:
     sha = repo.commit("Add parser\n", {"src/main.rs": "a\n" * 30, "src/my file.rs": "b\n" * 5})
     note = git_ai_note(
-        "src/main.rs\n  abcd1234abcd1234 1-10,15-20\n  efab5678efab5678 25\n"
-        '"src/my file.rs"\n  abcd1234abcd1234 2\n',
+        'src/main.rs\n  abcd1234abcd1234 1-10,15-20\n  efab5678efab5678 25\n"src/my file.rs"\n  abcd1234abcd1234 2\n',
         {
             "abcd1234abcd1234": prompt("cursor", "claude-4.5-opus"),
             "efab5678efab5678": prompt("claude", "sonnet"),
@@ -139,9 +136,7 @@ def test_git_ai_sessions_keys(repo: ScratchRepo) -> None:
     note = git_ai_note(
         "a.py\n  s_c9883b05a2487d::t_9f8e7d6c5b4a32 1-3\n  s_c9883b05a2487d::t_a1b2c3d4e5f678 10-12\n",
         {},
-        sessions={
-            "s_c9883b05a2487d": {"agent_id": {"tool": "github-copilot", "id": "s1", "model": "gpt-4.1"}}
-        },
+        sessions={"s_c9883b05a2487d": {"agent_id": {"tool": "github-copilot", "id": "s1", "model": "gpt-4.1"}}},
     )
     add_note(repo, sha, note)
     record = Provenance(Git(repo.path)).lines(commits(repo)[sha])
@@ -206,18 +201,14 @@ def test_git_ai_partly_bad_ranges_keep_the_good_ones() -> None:
 
 
 def test_git_ai_unsupported_schema_is_a_problem_but_lines_stay() -> None:
-    text = "a.py\n  abcd1234abcd1234 1\n---\n" + json.dumps(
-        {"schema_version": "authorship/9.0.0", "prompts": {}}
-    )
+    text = "a.py\n  abcd1234abcd1234 1\n---\n" + json.dumps({"schema_version": "authorship/9.0.0", "prompts": {}})
     builder, problems = parse_git_ai_note(text.encode())
     assert builder.build("x", "git-ai") is not None
     assert problems == ["unsupported schema_version 'authorship/9.0.0': vouched reads authorship/3.x"]
 
 
 def test_git_ai_not_utf8_is_a_problem() -> None:
-    _, problems = parse_git_ai_note(
-        b'a.py\n  abcd1234abcd1234 1\n---\n{"schema_version": "authorship/3.0.0\xff"}'
-    )
+    _, problems = parse_git_ai_note(b'a.py\n  abcd1234abcd1234 1\n---\n{"schema_version": "authorship/3.0.0\xff"}')
     assert any("not UTF-8" in p for p in problems)
 
 
@@ -316,9 +307,7 @@ def test_agent_trace_is_read_at_trace_rev(repo: ScratchRepo) -> None:
 
 def test_git_ai_and_agent_trace_together(repo: ScratchRepo) -> None:
     sha = repo.commit("Add\n", {"a.ts": "x\n" * 40})
-    add_note(
-        repo, sha, git_ai_note("a.ts\n  abcd1234abcd1234 1-5\n", {"abcd1234abcd1234": prompt("cursor", "x")})
-    )
+    add_note(repo, sha, git_ai_note("a.ts\n  abcd1234abcd1234 1-5\n", {"abcd1234abcd1234": prompt("cursor", "x")}))
     repo.commit("Trace\n", {TRACE: trace(sha, [ai_file("a.ts", (30, 31))]) + "\n"})
     prov = Provenance(Git(repo.path))
     commit = commits(repo)[sha]

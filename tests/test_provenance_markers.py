@@ -316,10 +316,7 @@ POSITIVE = [
         None,
         ["codex"],
         [],
-        [
-            "author chatgpt-codex-connector[bot] "
-            "<199175422+chatgpt-codex-connector[bot]@users.noreply.github.com>"
-        ],
+        ["author chatgpt-codex-connector[bot] <199175422+chatgpt-codex-connector[bot]@users.noreply.github.com>"],
     ),
     # Devin, Jules, OpenHands
     (
@@ -627,9 +624,7 @@ def test_assisted_by_none_declares_without_assistance(repo: ScratchRepo) -> None
 
 
 def test_assisted_by_none_and_a_marker_keeps_both(repo: ScratchRepo) -> None:
-    got = attribute(
-        make(repo, trailers("Assisted-by: None", "Co-Authored-By: Claude <noreply@anthropic.com>"))
-    )
+    got = attribute(make(repo, trailers("Assisted-by: None", "Co-Authored-By: Claude <noreply@anthropic.com>")))
     assert got.assisted and got.declared
     assert got.tools == ("claude-code",)
     assert got.evidence == (

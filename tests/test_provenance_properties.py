@@ -17,9 +17,7 @@ from vouched.provenance.markers import AssistedBy, parse_assisted_by
 from vouched.trailers import parse_identity, parse_trailers
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-HEAVY = settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)  # costly inputs
+HEAVY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # costly inputs
 
 # Text that likes the characters these formats care about.
 ALPHABET = st.sampled_from([*"abcXYZ019 -_:.,<>@[]()\"'\t\n\r/+{}#\\", "🤖", "é", "\x00", "\u2028"])
@@ -125,9 +123,7 @@ def _commit(message: str, author: Identity, committer: Identity) -> Commit:
 IDENTITIES = st.builds(Identity, TEXTISH, TEXTISH)
 TRAILER_LINES = st.lists(
     st.tuples(
-        st.sampled_from(
-            ["Co-authored-by", "Assisted-by", "Claude-Session", "Replit-Commit-Author", "X-Bank-LLM"]
-        ),
+        st.sampled_from(["Co-authored-by", "Assisted-by", "Claude-Session", "Replit-Commit-Author", "X-Bank-LLM"]),
         TEXTISH.map(lambda s: s.replace("\n", " ")),
     ).map(lambda kv: f"{kv[0]}: {kv[1]}"),
     max_size=4,
@@ -136,13 +132,9 @@ TRAILER_LINES = st.lists(
 
 @SETTINGS
 @given(TEXTISH, TRAILER_LINES, IDENTITIES, IDENTITIES)
-def test_attribute_is_total_and_consistent(
-    body: str, lines: list[str], author: Identity, committer: Identity
-) -> None:
+def test_attribute_is_total_and_consistent(body: str, lines: list[str], author: Identity, committer: Identity) -> None:
     message = body + ("\n\n" + "\n".join(lines) if lines else "")
-    markers = [
-        Marker(tool="bank-llm", trailer="X-Bank-LLM", email=re.compile("bank"), message=re.compile("LLM"))
-    ]
+    markers = [Marker(tool="bank-llm", trailer="X-Bank-LLM", email=re.compile("bank"), message=re.compile("LLM"))]
     for got in (
         attribute(_commit(message, author, committer)),
         attribute(_commit(message, author, committer), markers),
@@ -171,9 +163,7 @@ def test_git_ai_parser_is_total_on_bytes(data: bytes) -> None:
 NOTE_LINE = st.one_of(
     st.text(alphabet=ALPHABET, max_size=30),
     st.from_regex(r"  [0-9a-f]{16} [0-9,\-]{1,20}", fullmatch=True),
-    st.from_regex(
-        r"  (s_[0-9a-f]{14}::t_[0-9a-f]{14}|h_[0-9a-f]{14}) [0-9]{1,3}(-[0-9]{1,3})?", fullmatch=True
-    ),
+    st.from_regex(r"  (s_[0-9a-f]{14}::t_[0-9a-f]{14}|h_[0-9a-f]{14}) [0-9]{1,3}(-[0-9]{1,3})?", fullmatch=True),
 )
 
 
@@ -187,9 +177,7 @@ def test_git_ai_parser_is_total_on_note_like_text(lines: list[str], metadata: st
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20,
 )
 
@@ -201,9 +189,9 @@ def test_git_ai_parser_is_total_on_odd_metadata(meta: dict[str, Any]) -> None:
     assert all(isinstance(p, str) for p in problems)
 
 
-PATHS = st.text(
-    alphabet=st.characters(blacklist_characters='"\n\r', blacklist_categories=["Cs"]), min_size=1
-).filter(lambda p: p[0] not in " \t" and p.strip() and p.rstrip() == p)
+PATHS = st.text(alphabet=st.characters(blacklist_characters='"\n\r', blacklist_categories=["Cs"]), min_size=1).filter(
+    lambda p: p[0] not in " \t" and p.strip() and p.rstrip() == p
+)
 RANGES = st.lists(st.tuples(st.integers(1, 5000), st.integers(0, 50)), min_size=1, max_size=6)
 
 
@@ -220,9 +208,7 @@ def test_git_ai_well_formed_note_reads_back(files: dict[str, list[tuple[int, int
     meta = {
         "schema_version": "authorship/3.0.0",
         "base_commit_sha": "",
-        "prompts": {
-            "abcd1234abcd1234": {"agent_id": {"tool": "claude", "id": "1", "model": "Claude Opus 4.5"}}
-        },
+        "prompts": {"abcd1234abcd1234": {"agent_id": {"tool": "claude", "id": "1", "model": "Claude Opus 4.5"}}},
     }
     builder, problems = parse_git_ai_note(("".join(out) + "---\n" + json.dumps(meta)).encode())
     assert problems == []
@@ -265,9 +251,7 @@ CONVERSATION = st.fixed_dictionaries(
     {"ranges": st.lists(RANGE, max_size=4) | JSON},
     optional={"contributor": CONTRIBUTOR | JSON, "url": st.text(max_size=10)},
 )
-FILE = st.fixed_dictionaries(
-    {"path": st.text(max_size=10) | JSON, "conversations": st.lists(CONVERSATION, max_size=3)}
-)
+FILE = st.fixed_dictionaries({"path": st.text(max_size=10) | JSON, "conversations": st.lists(CONVERSATION, max_size=3)})
 RECORD = st.fixed_dictionaries(
     {
         "vcs": st.fixed_dictionaries(

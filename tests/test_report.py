@@ -119,9 +119,7 @@ def sarif(verdict: Verdict, **kwargs: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("repo_uri", [None, REPOSITORY])
 @pytest.mark.parametrize("build", ALL, ids=IDS)
-def test_sarif_validates_against_the_official_schema(
-    build: Any, repo_uri: str | None, sarif_validator: Any
-) -> None:
+def test_sarif_validates_against_the_official_schema(build: Any, repo_uri: str | None, sarif_validator: Any) -> None:
     doc = sarif(build(), repository_uri=repo_uri)
     errors = sorted(sarif_validator.iter_errors(doc), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
@@ -197,9 +195,7 @@ def test_artifact_uri_is_a_uri_reference_that_round_trips(raw: bytes) -> None:
 
 
 def test_sarif_records_the_head_revision_when_the_repository_is_known() -> None:
-    run = sarif(failing(), repository_uri="https://x-access-token:s3cret@github.com/example/bank.git")[
-        "runs"
-    ][0]
+    run = sarif(failing(), repository_uri="https://x-access-token:s3cret@github.com/example/bank.git")["runs"][0]
     assert run["versionControlProvenance"] == [
         {"repositoryUri": "https://github.com/example/bank.git", "revisionId": HEAD}
     ]
@@ -225,9 +221,7 @@ def test_repository_uri_is_absolute_and_has_no_credentials(remote: str | None, e
 def test_sarif_fingerprints_are_stable_and_ignore_the_line() -> None:
     verdict = failing()
     first = sarif(verdict)["runs"][0]["results"][0]["partialFingerprints"]
-    moved = Verdict(
-        **{**_fields(verdict), "findings": (_replace(verdict.findings[0], line=99), *verdict.findings[1:])}
-    )
+    moved = Verdict(**{**_fields(verdict), "findings": (_replace(verdict.findings[0], line=99), *verdict.findings[1:])})
     assert sarif(moved)["runs"][0]["results"][0]["partialFingerprints"] == first
     findings = (_replace(verdict.findings[0], message="x"), *verdict.findings[1:])
     reworded = Verdict(**{**_fields(verdict), "findings": findings})
@@ -274,9 +268,7 @@ def hostile_verdict() -> Verdict:
         merge_base="2" * 40,
         head=HEAD,
         tier="red",
-        commits=(
-            CommitReport(c, "@mallory", Attribution(assisted=True, tools=("@copilot <b>",), models=("m|x",))),
-        ),
+        commits=(CommitReport(c, "@mallory", Attribution(assisted=True, tools=("@copilot <b>",), models=("m|x",))),),
         files=(FileReport(f"src/{HOSTILE}.py", "red", HOSTILE),),
         findings=(
             Finding("rule", Severity.ERROR, True, HOSTILE, hint=HOSTILE, path=f"docs/{HOSTILE}", line=3),

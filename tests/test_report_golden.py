@@ -24,7 +24,5 @@ def test_golden_file_has_not_drifted(path: Path) -> None:
 
 
 def test_every_golden_file_is_still_produced() -> None:
-    on_disk = {
-        p for p in Path(__file__).parent.joinpath("golden").iterdir() if p.suffix in (".json", ".sarif")
-    }
+    on_disk = {p for p in Path(__file__).parent.joinpath("golden").iterdir() if p.suffix in (".json", ".sarif")}
     assert on_disk == set(GOLDEN), "a golden file without a sample: delete it or add the sample back"

@@ -19,8 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from vouched.errors import GitError, ShallowCloneError
-from vouched.model import AddedLine, Change, Commit, FileChange, FileTouch, Identity
-from vouched.trailers import parse_trailers
+from vouched.model import AddedLine, Change, Commit, FileChange, FileTouch, Identity, Trailer
 
 __all__ = ["NULL_SHA", "Git", "ScratchRepo", "decode_path", "display"]
 
@@ -32,7 +31,13 @@ _UNSHALLOW_HINT = (
     "`fetch-depth: 0`; in GitLab CI, `GIT_DEPTH: 0`)"
 )
 # One commit's header in our log format: record separator, fields separated by unit separators.
-_LOG_FORMAT = "%x1e%H%x1f%P%x1f%T%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
+# Trailers come parsed by git itself (exactly what `git interpret-trailers` reads, continuations unfolded):
+# key and value separated by FS (0x1c), trailers by GS (0x1d). Needs git 2.31 or newer.
+_LOG_FORMAT = (
+    "%x1e%H%x1f%P%x1f%T%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f"
+    "%(trailers:unfold,separator=%x1d,key_value_separator=%x1c)%x1f%B%x1f"
+)
+_IDENTITIES: dict[tuple[str, str], Identity] = {}  # interned: a history has few distinct people
 _SAFE_CONFIG = (
     "-c",
     "core.fsmonitor=false",
@@ -117,19 +122,15 @@ class Git:
         # stderr goes to a file, not a pipe: a chatty stderr cannot deadlock us.
         with tempfile.TemporaryFile() as errfile:
             try:
-                proc = subprocess.Popen(
-                    self._argv(args), stdout=subprocess.PIPE, stderr=errfile, env=self._env
-                )
+                proc = subprocess.Popen(self._argv(args), stdout=subprocess.PIPE, stderr=errfile, env=self._env)
             except FileNotFoundError:
-                raise GitError(
-                    "git is not installed or not on PATH", hint="install git 2.30 or newer"
-                ) from None
+                raise GitError("git is not installed or not on PATH", hint="install git 2.30 or newer") from None
             stdout = proc.stdout
             if stdout is None:  # pragma: no cover - Popen with PIPE always gives a stream
                 raise GitError("git gave no output stream")
             tail = b""
             try:
-                while chunk := stdout.read(1 << 16):
+                while chunk := stdout.read(1 << 20):
                     parts = (tail + chunk).split(b"\0")
                     tail = parts.pop()
                     yield from parts
@@ -222,7 +223,12 @@ class Git:
             args += ["--no-textconv"]
         args += ["--end-of-options", *revs, "--"]
         tokens = self._stream(args)
-        pending: list[bytes] | None = None
+        if not with_files:
+            for token in tokens:
+                if token.startswith(b"\x1e"):
+                    yield _commit(token[1:], [])
+            return
+        pending: bytes | None = None
         files: list[FileTouch] = []
         for token in tokens:
             if token.startswith(b"\n"):
@@ -230,7 +236,7 @@ class Git:
             if token.startswith(b"\x1e"):
                 if pending is not None:
                     yield _commit(pending, files)
-                pending, files = token[1:].split(b"\x1f", 9), []
+                pending, files = token[1:], []
                 continue
             if not token:
                 continue
@@ -342,9 +348,7 @@ class Git:
         """The root of the working tree."""
         out = self._run("rev-parse", "--show-toplevel", ok=(0, 128)).strip()
         if not out:
-            raise GitError(
-                f"{self.path} is a bare repository", hint="run this in a checkout with a working tree"
-            )
+            raise GitError(f"{self.path} is a bare repository", hint="run this in a checkout with a working tree")
         return decode_path(out)
 
     def has_commits(self) -> bool:
@@ -371,22 +375,40 @@ class Git:
         return bool(self._run("rev-parse", "--verify", "--quiet", ref, ok=(0, 1)).strip())
 
 
-def _commit(fields: list[bytes], files: list[FileTouch]) -> Commit:
-    if len(fields) < 10:
-        raise GitError("git log produced a record vouched cannot read; is this git 2.30 or newer?")
-    message = _text(fields[9])
+def _identity(name: str, email: str) -> Identity:
+    key = (name, email)
+    found = _IDENTITIES.get(key)
+    if found is None:
+        if len(_IDENTITIES) > 100_000:
+            _IDENTITIES.clear()
+        found = _IDENTITIES[key] = Identity(name, email)
+    return found
+
+
+def _commit(header: bytes, files: list[FileTouch]) -> Commit:
+    # One decode for the whole header: it holds no paths, only ids, names, emails, times and the message.
+    fields = header.decode("utf-8", "replace").split("\x1f", 10)
+    if len(fields) < 11:
+        raise GitError("git log produced a record vouched cannot read; vouched needs git 2.31 or newer")
+    sha, parents, tree, an, ae, at, cn, ce, ct, raw_trailers, message = fields
     if message.endswith("\x1f"):
         message = message[:-1]
+    trailers: tuple[Trailer, ...] = ()
+    if raw_trailers:
+        trailers = tuple(
+            Trailer(key.strip(), value.strip())
+            for key, _, value in (t.partition("\x1c") for t in raw_trailers.split("\x1d"))
+        )
     return Commit(
-        sha=fields[0].decode(),
-        parents=tuple(fields[1].decode().split()),
-        tree=fields[2].decode(),
-        author=Identity(_text(fields[3]), _text(fields[4])),
-        committer=Identity(_text(fields[6]), _text(fields[7])),
-        authored_at=int(fields[5] or 0),
-        committed_at=int(fields[8] or 0),
+        sha=sha,
+        parents=tuple(parents.split()),
+        tree=tree,
+        author=_identity(an, ae),
+        committer=_identity(cn, ce),
+        authored_at=int(at or 0),
+        committed_at=int(ct or 0),
         message=message,
-        trailers=parse_trailers(message),
+        trailers=trailers,
         files=tuple(files),
     )
 
@@ -524,9 +546,7 @@ class ScratchRepo:
                 self.write(path, content)
         self.git("add", "-A")
         env = self._next_identity(author, committer)
-        self.git(
-            "commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", "-", input=message.encode(), env=env
-        )
+        self.git("commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", "-", input=message.encode(), env=env)
         return self.git("rev-parse", "HEAD").strip()
 
     def merge(

@@ -35,54 +35,63 @@ KNOWN_KEYS = frozenset(
 )
 
 
-def split_trailer_block(message: str) -> tuple[str, list[str]]:
-    """Return (the message before the trailer block, the block's lines); no block gives (message, [])."""
-    text = message.replace("\r\n", "\n").rstrip("\n")
+def _block(message: str) -> tuple[str, list[tuple[str, re.Match[str] | None]]]:
+    """The message before its trailer block, and the block's lines each with its trailer match.
+
+    Continuation lines (leading whitespace) carry None. No block gives (message, []).
+    """
+    text = message.replace("\r\n", "\n").rstrip("\n") if "\r" in message else message.rstrip("\n")
     cut = text.rfind("\n\n")
     if cut < 0:
         return message, []
-    # Skip runs of blank lines so "a\n\n\nKey: v" still finds its block.
     body, block = text[:cut], text[cut + 2 :].lstrip("\n")
-    if not block.strip() or not body.strip():
-        return message, []
+    if ":" not in block or not body.strip():
+        return message, []  # the fast path: most last paragraphs are prose without a colon
     lines = block.split("\n")
-    trailers = 0
+    if lines[0][:1] in (" ", "\t"):
+        return message, []  # a block cannot open with a continuation
+    scanned: list[tuple[str, re.Match[str] | None]] = []
+    trailers = others = 0
     known = False
     for line in lines:
         if line[:1] in (" ", "\t"):
+            scanned.append((line, None))
             continue
         m = _TRAILER.fullmatch(line)
-        if m:
+        scanned.append((line, m))
+        if m is None:
+            others += 1
+        else:
             trailers += 1
             known = known or m.group(1).lower() in KNOWN_KEYS
-    others = sum(1 for line in lines if line[:1] not in (" ", "\t") and not _TRAILER.fullmatch(line))
-    if trailers == 0:
+    if trailers == 0 or (others and not (known and trailers * 4 >= len(lines))):
         return message, []
-    if others and not (known and trailers * 4 >= len(lines)):
-        return message, []
-    if lines[0][:1] in (" ", "\t"):
-        return message, []  # a block cannot open with a continuation
-    return body, lines
+    return body, scanned
+
+
+def split_trailer_block(message: str) -> tuple[str, list[str]]:
+    """Return (the message before the trailer block, the block's lines); no block gives (message, [])."""
+    body, scanned = _block(message)
+    return body, [line for line, _ in scanned]
 
 
 def parse_trailers(message: str) -> tuple[Trailer, ...]:
     """The trailers of a commit message, in order, with continuation lines folded into their value."""
-    _, lines = split_trailer_block(message)
-    if not lines:
+    _, scanned = _block(message)
+    if not scanned:
         return ()
     out: list[Trailer] = []
     key: str | None = None
     value: list[str] = []
-    for line in lines:
-        if line[:1] in (" ", "\t"):
+    for line, m in scanned:
+        if m is None and line[:1] in (" ", "\t"):
             if key is not None:
                 value.append(line.strip())
             continue
-        m = _TRAILER.fullmatch(line)
         if key is not None:
             out.append(Trailer(key, " ".join(v for v in value if v)))
             key = None
-        if m:
+        if m is not None:
             key, value = m.group(1), [m.group(2).strip()]
     if key is not None:
         out.append(Trailer(key, " ".join(v for v in value if v)))

@@ -22,9 +22,7 @@ def expected() -> dict[Path, str]:
     for name, build in SAMPLES.items():
         verdict = build()
         files[HERE / f"{name}.json"] = formatter("json").render(verdict)
-        files[HERE / f"{name}.sarif"] = golden_sarif(
-            formatter("sarif", repository_uri=REPOSITORY).render(verdict)
-        )
+        files[HERE / f"{name}.sarif"] = golden_sarif(formatter("sarif", repository_uri=REPOSITORY).render(verdict))
     return files
 
 

@@ -180,8 +180,7 @@ def pathless() -> Verdict:
 
 def many(count: int = 300) -> Verdict:
     commits = tuple(
-        CommitReport(commit(i, f"Change number {i}"), "alice", CLAUDE if i % 2 else HUMAN)
-        for i in range(1, 120)
+        CommitReport(commit(i, f"Change number {i}"), "alice", CLAUDE if i % 2 else HUMAN) for i in range(1, 120)
     )
     files = tuple(FileReport(f"src/mod{i:03d}.py", "yellow", "path src/**") for i in range(200))
     findings = [

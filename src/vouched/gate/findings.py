@@ -63,7 +63,11 @@ class CommitReport:
         return {
             "sha": self.commit.sha,
             "subject": self.commit.subject,
-            "author": {"name": self.commit.author.name, "email": self.commit.author.email, "person": self.person},
+            "author": {
+                "name": self.commit.author.name,
+                "email": self.commit.author.email,
+                "person": self.person,
+            },
             "ai": self.attribution.to_json(),
         }
 

@@ -99,8 +99,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "provenance.unreadable",
             "Line-level provenance record cannot be read",
-            "A git-ai note or Agent Trace record is malformed: vouched will not guess which lines an "
-            "assistant wrote.",
+            "A git-ai note or Agent Trace record is malformed: vouched will not guess which lines an assistant wrote.",
             "Repair or remove the record.",
             True,
         ),

@@ -109,9 +109,7 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOOL_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _TRAILER_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 _LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_TOML_ERROR = re.compile(
-    r"^(?P<msg>.*?)\s*\(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$"
-)
+_TOML_ERROR = re.compile(r"^(?P<msg>.*?)\s*\(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$")
 _LINE_KEY = re.compile(r"^\s*([A-Za-z0-9_\-.]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
 _SSH_KEY_TYPES = (
     "ssh-rsa",
@@ -187,9 +185,7 @@ class _Doc:
         return self.locator.line(path) or 1
 
     def error(self, path: PathKey, message: str, hint: str | None = None) -> ConfigError:
-        return ConfigError(
-            message, file=self.file, line=self.line(path), key=key_name(path) or None, hint=hint
-        )
+        return ConfigError(message, file=self.file, line=self.line(path), key=key_name(path) or None, hint=hint)
 
     # -- typed getters -----------------------------------------------------------------------------
 
@@ -205,9 +201,7 @@ class _Doc:
             close = _closest(key, allowed)
             hint = f'did you mean "{close}"? ' if close else ""
             hint += f"the keys of {where} are: {', '.join(allowed)}"
-            raise self.error(
-                (*path, key), f"unknown key {json.dumps(key, ensure_ascii=False)} in {where}", hint
-            )
+            raise self.error((*path, key), f"unknown key {json.dumps(key, ensure_ascii=False)} in {where}", hint)
 
     def string(self, value: object, path: PathKey, *, example: str) -> str:
         if not isinstance(value, str):
@@ -238,9 +232,7 @@ class _Doc:
                 f"write {name} = {example}, without quotes",
             )
         if value < minimum:
-            raise self.error(
-                path, f"must be {minimum} or more, not {value}", f"write {name} = {minimum} or more"
-            )
+            raise self.error(path, f"must be {minimum} or more, not {value}", f"write {name} = {minimum} or more")
         return value
 
     def strings(self, value: object, path: PathKey, *, example: str) -> list[str]:
@@ -374,9 +366,7 @@ def _load_toml(text: str, file: str) -> dict[str, Any]:
         else:
             where = f"at column {col}" if col else ""
         described = f"this is not valid TOML: {message}" + (f" ({where})" if where else "")
-        raise ConfigError(
-            described, file=file, line=max(line, 1), key=key, hint=_toml_hint(message)
-        ) from None
+        raise ConfigError(described, file=file, line=max(line, 1), key=key, hint=_toml_hint(message)) from None
     except RecursionError:
         raise ConfigError(
             "this is not valid TOML: values are nested too deeply",
@@ -427,9 +417,7 @@ def parse_policy(source: bytes | str, file: str = POLICY_FILE) -> Policy:
 def _levels(doc: _Doc, data: dict[str, Any]) -> tuple[str, ...]:
     example = '["junior", "mid", "senior"]'
     if "levels" not in data:
-        raise doc.error(
-            ("levels",), "the policy file has no levels", f"add `levels = {example}`, least trusted first"
-        )
+        raise doc.error(("levels",), "the policy file has no levels", f"add `levels = {example}`, least trusted first")
     levels = doc.strings(data["levels"], ("levels",), example=example)
     if not levels:
         raise doc.error(("levels",), "levels must name at least one level", f"write `levels = {example}`")
@@ -526,9 +514,7 @@ def _tier(
     def flag(key: str, default: bool) -> bool:
         return doc.boolean(table[key], (*path, key)) if key in table else default
 
-    approvals = (
-        doc.integer(table["approvals"], (*path, "approvals"), minimum=0) if "approvals" in table else 0
-    )
+    approvals = doc.integer(table["approvals"], (*path, "approvals"), minimum=0) if "approvals" in table else 0
     stages = doc.strings(table.get("stages", []), (*path, "stages"), example='["design", "review"]')
     seen: set[str] = set()
     for i, stage in enumerate(stages):
@@ -591,16 +577,13 @@ def _markers(doc: _Doc, data: dict[str, Any]) -> tuple[Marker, ...]:
         where = f"the {_ordinal(i + 1)} [[ai_markers]]"
         doc.keys(table, path, _MARKER_KEYS, where)
         if "tool" not in table:
-            raise doc.error(
-                (*path, "tool"), f"{where} has no tool", 'add `tool = "acme-bot"`, a lower-case tool id'
-            )
+            raise doc.error((*path, "tool"), f"{where} has no tool", 'add `tool = "acme-bot"`, a lower-case tool id')
         tool = doc.string(table["tool"], (*path, "tool"), example='"acme-bot"')
         if not _TOOL_ID.fullmatch(tool):
             suggestion = re.sub(r"[^a-z0-9._-]+", "-", tool.strip().lower()).strip("-._") or "acme-bot"
             raise doc.error(
                 (*path, "tool"),
-                f"tool id {json.dumps(tool, ensure_ascii=False)} must be lower-case letters, digits, "
-                "'.', '_' or '-'",
+                f"tool id {json.dumps(tool, ensure_ascii=False)} must be lower-case letters, digits, '.', '_' or '-'",
                 f'write tool = "{suggestion}"',
             )
         if not any(k in table for k in ("trailer", "email", "name", "message")):
@@ -669,9 +652,7 @@ def parse_people(source: bytes | str, policy: Policy, file: str = PEOPLE_FILE) -
 
     for pid, raw in table.items():
         path: PathKey = ("people", pid)
-        example = (
-            f'[people.{key_name((pid,)) or "alice"}]\nname = "Alice Archer"\nlevel = "{policy.levels[0]}"'
-        )
+        example = f'[people.{key_name((pid,)) or "alice"}]\nname = "Alice Archer"\nlevel = "{policy.levels[0]}"'
         entry = doc.table(raw, path, example)
         where = f"[people.{key_name((pid,))}]"
         if not pid.strip():
@@ -684,12 +665,8 @@ def parse_people(source: bytes | str, policy: Policy, file: str = PEOPLE_FILE) -
                 f'add `level = "{policy.levels[0]}"`; the levels are: {", ".join(policy.levels)}',
             )
         level = doc.level(entry["level"], (*path, "level"), policy.levels)
-        name = (
-            doc.string(entry["name"], (*path, "name"), example='"Alice Archer"') if "name" in entry else pid
-        )
-        person_emails = doc.strings(
-            entry.get("emails", []), (*path, "emails"), example='["alice@bank.example"]'
-        )
+        name = doc.string(entry["name"], (*path, "name"), example='"Alice Archer"') if "name" in entry else pid
+        person_emails = doc.strings(entry.get("emails", []), (*path, "emails"), example='["alice@bank.example"]')
         for i, email in enumerate(person_emails):
             epath: PathKey = (*path, "emails", i)
             if email != email.strip() or "@" not in email or any(c.isspace() or c in "<>" for c in email):
@@ -719,9 +696,7 @@ def parse_people(source: bytes | str, policy: Policy, file: str = PEOPLE_FILE) -
                         f"the {_ordinal(i + 1)} key must be a string, not {_type_name(item)}",
                         'write keys = ["ssh-ed25519 AAAAC3Nza... alice@laptop"] (~/.ssh/id_ed25519.pub)',
                     )
-        for i, key in enumerate(
-            doc.strings(raw_keys, (*path, "keys"), example='["ssh-ed25519 AAAA... alice@laptop"]')
-        ):
+        for i, key in enumerate(doc.strings(raw_keys, (*path, "keys"), example='["ssh-ed25519 AAAA... alice@laptop"]')):
             kpath: PathKey = (*path, "keys", i)
             problem = ssh_key_problem(key)
             if problem is not None:

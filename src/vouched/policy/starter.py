@@ -188,9 +188,7 @@ def starter(paths: Sequence[str], authors: Iterable[tuple[str, str] | Identity] 
         elif not _is_greenish(segs) and not base.startswith("."):
             stem, dot, ext = base.rpartition(".")
             if dot and stem:
-                prop.add(
-                    "yellow", "/*." + _glob_escape(ext), f"top-level .{ext} files (build and configuration)"
-                )
+                prop.add("yellow", "/*." + _glob_escape(ext), f"top-level .{ext} files (build and configuration)")
             else:
                 prop.add("yellow", "/" + _glob_escape(base), "a top-level build or configuration file")
 
@@ -219,13 +217,9 @@ def starter(paths: Sequence[str], authors: Iterable[tuple[str, str] | Identity] 
                 continue
             if not any(rule.regex.match(p) for p in usable):
                 del prop.patterns[tier][pattern]
-    prop.add(
-        "red", f"{POLICY_DIR}/**", "the policy and the roster themselves: whoever edits them sets the bar"
-    )
+    prop.add("red", f"{POLICY_DIR}/**", "the policy and the roster themselves: whoever edits them sets the bar")
 
-    explanations = [
-        Explanation("green", "**", "the catch-all: documentation, tests and anything no other tier claims")
-    ]
+    explanations = [Explanation("green", "**", "the catch-all: documentation, tests and anything no other tier claims")]
     for tier in ("yellow", "red"):
         explanations += [Explanation(tier, p, why) for p, why in prop.patterns[tier].items()]
     content = [_CRYPTO_IMPORT] if python else []
@@ -286,9 +280,7 @@ require_rationale = true        # each AI-assisted commit says why its work was 
 """
         )
     else:
-        parts.append(
-            "\n# (no yellow tier proposed: nothing in the repository looked like application source)\n"
-        )
+        parts.append("\n# (no yellow tier proposed: nothing in the repository looked like application source)\n")
     content_line = (
         "content = [\n" + "".join(f"    {_toml_str(c)},  # a regex on added lines\n" for c in content) + "]\n"
         if content

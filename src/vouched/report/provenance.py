@@ -54,9 +54,7 @@ def _line(commit: Commit, ai: Attribution) -> str:
     return f"{commit.sha[:7]}  {kind:<13}  {clean(tools)}  {clean(commit.subject)}"
 
 
-def render_provenance(
-    records: Iterable[tuple[Commit, Attribution]], fmt: ProvenanceFormat | str, out: TextIO
-) -> int:
+def render_provenance(records: Iterable[tuple[Commit, Attribution]], fmt: ProvenanceFormat | str, out: TextIO) -> int:
     """Write ``records`` to ``out`` in ``fmt`` (``text``, ``json`` or ``jsonl``); return how many.
 
     ``fmt`` is checked here rather than only by the type, since it comes straight from ``--format``: an
@@ -68,9 +66,7 @@ def render_provenance(
         return _write(records, record_json, out, sep=",\n", start="[\n", end="\n]\n", empty="[]\n")
     if fmt == "text":
         return _write(records, _line, out, sep="\n", start="", end="\n", empty="")
-    raise UsageError(
-        f"unknown provenance format {fmt!r}", hint=f"choose one of: {', '.join(PROVENANCE_FORMATS)}"
-    )
+    raise UsageError(f"unknown provenance format {fmt!r}", hint=f"choose one of: {', '.join(PROVENANCE_FORMATS)}")
 
 
 def _write(

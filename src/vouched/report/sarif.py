@@ -171,9 +171,7 @@ def _location(finding: Finding) -> dict[str, Any]:
 class SarifFormatter(Formatter):
     name: ClassVar[str] = "sarif"
 
-    def __init__(
-        self, *, repository_uri: str | None = None, rules: Mapping[str, RuleDoc] | None = None
-    ) -> None:
+    def __init__(self, *, repository_uri: str | None = None, rules: Mapping[str, RuleDoc] | None = None) -> None:
         self.repository_uri = repository_uri
         self.rules = dict(rules) if rules is not None else catalogue()
 

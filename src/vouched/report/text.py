@@ -46,9 +46,7 @@ def _table(rows: Sequence[Sequence[str]]) -> list[list[str]]:
     if not rows:
         return []
     widths = [min(_MAX_COLUMN, max(len(row[i]) for row in rows)) for i in range(len(rows[0]) - 1)]
-    return [
-        [cell.ljust(widths[i]) if i < len(widths) else cell for i, cell in enumerate(row)] for row in rows
-    ]
+    return [[cell.ljust(widths[i]) if i < len(widths) else cell for i, cell in enumerate(row)] for row in rows]
 
 
 class TextFormatter(Formatter):
@@ -82,9 +80,7 @@ class TextFormatter(Formatter):
 
     def _headline(self, verdict: Verdict) -> str:
         word = (
-            self._style("PASS", fg="green", bold=True)
-            if verdict.passed
-            else self._style("FAIL", fg="red", bold=True)
+            self._style("PASS", fg="green", bold=True) if verdict.passed else self._style("FAIL", fg="red", bold=True)
         )
         span = f"{short(verdict.base)}..{short(verdict.head)}"
         if not verdict.files and not verdict.commits:
@@ -93,11 +89,7 @@ class TextFormatter(Formatter):
         return f"{word}  {span}  {tier}" + self._counts(verdict, with_change=True)
 
     def _counts(self, verdict: Verdict, *, with_change: bool) -> str:
-        parts = (
-            [plural(len(verdict.commits), "commit"), plural(len(verdict.files), "file")]
-            if with_change
-            else []
-        )
+        parts = [plural(len(verdict.commits), "commit"), plural(len(verdict.files), "file")] if with_change else []
         blocking = sum(1 for f in verdict.findings if f.blocking)
         warnings = sum(1 for f in verdict.findings if not f.blocking and f.severity is not Severity.NOTE)
         notes = sum(1 for f in verdict.findings if f.severity is Severity.NOTE)
