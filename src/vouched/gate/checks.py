@@ -236,7 +236,7 @@ def check_approvals(ev: Evaluation) -> Iterator[Finding]:
     tiers = [t for t in (ev.policy.tier(n) for n in ev.touched_tiers) if t.approvals > 0]
     if not tiers:
         return
-    strictest = max(tiers, key=lambda t: t.approvals)
+    strictest = max(tiers, key=lambda t: (t.approvals, t.rank))
     if ev.approval_sources is None:
         yield _error(
             "approvals.no-source",
