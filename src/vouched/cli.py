@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -324,6 +325,9 @@ def demo(keep: Path | None, color: bool | None) -> int:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Run the CLI and exit with the documented code; the one place errors are turned into messages."""
+    if hasattr(signal, "SIGPIPE"):
+        # When the reader goes away (`vouched provenance | head`), stop quietly as git and cat do.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code = _run(argv)
     sys.exit(code)
 
