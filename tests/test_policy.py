@@ -663,9 +663,13 @@ def test_person_levels_come_from_the_policy() -> None:
         .replace('"mid"', '"l2"')
         .replace('"senior"', '"l2"')
     )
-    err = people_error(PEOPLE, policy)
-    assert_at(err, line_of(PEOPLE, 'level = "senior"'), "people.alice.level")
-    assert "l1, l2" in (err.hint or "")
+    with pytest.raises(ConfigError) as info:
+        parse_people(PEOPLE, policy)
+    # every person's level is wrong against this policy: all three are reported, in line order
+    problems = info.value.problems
+    assert [p.key for p in problems] == ["people.alice.level", "people.bob.level", "people.carol.level"]
+    assert_at(problems[0], line_of(PEOPLE, 'level = "senior"'), "people.alice.level")
+    assert all("l1, l2" in (p.hint or "") for p in problems)
 
 
 def test_email_listed_for_two_people() -> None:

@@ -1,4 +1,5 @@
-"""Property tests: parsing fails only with ConfigError; valid policies round-trip; starters parse."""
+"""Property tests: parsing fails only with ConfigError, listing every problem in line order; valid policies
+round-trip; independent mistakes are all reported; starters parse."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from test_policy import PEOPLE, POLICY
-from vouched.errors import ConfigError
+from test_policy import ALICE_KEY, PEOPLE, POLICY, line_of
+from vouched.errors import ConfigError, ConfigErrors
 from vouched.policy import STAGES, Policy, parse_people, parse_policy, starter
 from vouched.policy._locate import Locator
 from vouched.policy.model import compile_path_pattern
@@ -26,9 +27,21 @@ def _only_config_errors(fn: Any, *args: Any) -> None:
     except ConfigError as err:
         caught = err
     if caught is not None:
-        assert caught.file
-        assert caught.line is None or caught.line >= 1
-        caught.diagnostics().encode("utf-8")  # printable
+        problems = caught.problems
+        assert problems and all(type(p) is ConfigError for p in problems)  # flat: no nesting
+        assert (len(problems) == 1) == (type(caught) is ConfigError)
+        assert problems[0] is caught or isinstance(caught, ConfigErrors)
+        for problem in problems:
+            assert problem.file == caught.file  # one file at a time
+            assert problem.line is None or problem.line >= 1
+            assert problem.hint
+        lines = [p.line or 0 for p in problems]
+        assert lines == sorted(lines)
+        text = caught.diagnostics()
+        text.encode("utf-8")  # printable
+        assert text.count("error: ") >= len(problems)
+        if len(problems) > 1:
+            assert text.endswith(f"\n{len(problems)} problems in {caught.file}")
 
 
 # -- arbitrary input ------------------------------------------------------------------------------------
@@ -90,6 +103,61 @@ def test_mutated_people(text: str) -> None:
 @given(st.text())
 def test_locator_never_raises(text: str) -> None:
     Locator(text).line(["a", 0, "b"])
+
+
+# -- independent mistakes are all reported -------------------------------------------------------------------
+
+# Each replacement makes exactly one mistake on its own line, unrelated to the others: (old, new, key).
+_POLICY_MISTAKES = [
+    ('paths = ["**"]', 'paths = ["[z-a]"]', "tiers[0].paths[0]"),
+    ('approver_min_level = "junior"', 'approver_min_levl = "junior"', "tiers[0].approver_min_levl"),
+    ('ai_min_level = "mid"', 'ai_min_level = "middle"', "tiers[1].ai_min_level"),
+    ("require_rationale = true\n\n[[tiers]]", "require_rationale = 1\n\n[[tiers]]", "tiers[1].require_rationale"),
+    ("(hashlib|", "(hashlib|(", "tiers[2].content[0]"),
+    ("ai_allowed = true", 'ai_allowed = "true"', "tiers[2].ai_allowed"),
+    ("approvals = 2", "approvals = -2", "tiers[2].approvals"),
+    ('"design", "implementation"', '"design", "implementaton"', "tiers[2].stages[2]"),
+    ('level = "none"', 'level = "nobody"', "unknown_authors.level"),
+]
+_PEOPLE_MISTAKES = [
+    ('level = "senior"', 'level = "seniour"', "people.alice.level"),
+    (f"{ALICE_KEY} alice@laptop", "ssh-rsa AAAAB3NzaC1yc2E", "people.alice.keys[0]"),
+    ('name = "Bob Baker"', 'nmae = "Bob Baker"', "people.bob.nmae"),
+    ('emails = ["bob@bank.example"]', 'emails = ["alice@bank.example"]', "people.bob.emails[0]"),
+    ('github = "bob-b"', 'github = "@bob-b"', "people.bob.github"),
+    ('emails = ["carol@bank.example"]', 'emails = ["carol at bank"]', "people.carol.emails[0]"),
+]
+
+
+def _apply(base: str, mistakes: list[tuple[str, str, str]]) -> tuple[str, list[tuple[int, str]]]:
+    text = base
+    for old, new, _ in mistakes:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    want = sorted((line_of(text, new.split("\n")[0]), key) for _, new, key in mistakes)
+    return text, want
+
+
+def _reported(fn: Any, *args: Any) -> list[tuple[int, str]]:
+    try:
+        fn(*args)
+    except ConfigError as err:
+        return [(p.line or 0, p.key or "") for p in err.problems]
+    return []
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(_POLICY_MISTAKES), unique=True))
+def test_independent_policy_mistakes_are_all_reported(mistakes: list[tuple[str, str, str]]) -> None:
+    text, want = _apply(POLICY, mistakes)
+    assert _reported(parse_policy, text) == want
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(_PEOPLE_MISTAKES), unique=True))
+def test_independent_people_mistakes_are_all_reported(mistakes: list[tuple[str, str, str]]) -> None:
+    text, want = _apply(PEOPLE, mistakes)
+    assert _reported(parse_people, text, BASE_POLICY) == want
 
 
 # -- valid policies round-trip ---------------------------------------------------------------------------

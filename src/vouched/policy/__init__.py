@@ -3,7 +3,8 @@
 ``.vouched/policy.toml`` and ``.vouched/people.toml`` are always read from the BASE revision of a change
 (:func:`load`), so a change cannot lower its own bar or enrol its own author. Parsing is strict: unknown
 keys, wrong types, unknown level or stage names, bad globs and bad regexes are
-:class:`~vouched.errors.ConfigError` naming the file, the line and the key, with a hint. The file formats
+:class:`~vouched.errors.ConfigError` naming the file, the line and the key, with a hint; every independent
+mistake is reported at once (:class:`~vouched.errors.ConfigErrors`). The file formats
 are documented in :mod:`vouched.policy.parse`.
 """
 

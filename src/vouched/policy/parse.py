@@ -5,6 +5,23 @@ the wrong type, a level or stage that does not exist, a glob or regex that does 
 :class:`~vouched.errors.ConfigError` that names the file, the line and the key, and says how to fix it.
 Nothing is guessed and nothing is ignored: a policy that gates changes must mean exactly what it says.
 
+Every independent mistake is reported, not just the first: one :class:`~vouched.errors.ConfigErrors`
+lists them all, by file and line (a single mistake is a plain ConfigError, printed as one). Each unknown
+key, each tier and each of its keys, ``[unknown_authors]``, each ``[[ai_markers]]``, each person and each
+of their keys, and each duplicate email, login or key is checked whatever the others hold. Checking stops
+early only where the rest depends on what failed:
+
+- a file that is not UTF-8 or not TOML is that one problem;
+- a ``version`` newer than this vouched reads is the only problem reported (the rest may be right for it);
+- when ``levels`` is missing or wrong, level names (in tiers, ``[unknown_authors]`` and people.toml) are
+  checked only for being strings: everything else is still checked;
+- a list with a non-string entry reports each such entry, and its other entries wait until it holds only
+  strings; a table or list of the wrong type hides what is inside it;
+- a key that is missing because it is misspelled is reported once, as the misspelling ("did you mean").
+
+:func:`load` and :func:`load_sources` check the roster even when the policy has mistakes (against its
+levels when they are usable) and report both files' problems together, the policy's first.
+
 ``policy.toml`` (the public contract, see the project documentation)::
 
     version = 1                          # required; the only supported version
@@ -174,12 +191,18 @@ def _closest(word: str, choices: Sequence[str]) -> str | None:
 
 
 class _Doc:
-    """One file being validated: its name and where its keys are."""
+    """One file being validated: its name, where its keys are, and the problems found so far.
+
+    The checks below never stop at a mistake: they record it in :attr:`problems` and return None (or, for
+    :meth:`keys`, the keys it reports as misspelled), and the caller carries on with whatever can still be
+    checked meaningfully.
+    """
 
     def __init__(self, text: str, file: str) -> None:
         self.file = file
         self.text = text
         self.locator = Locator(text)
+        self.problems: list[ConfigError] = []
 
     def line(self, path: PathKey) -> int:
         return self.locator.line(path) or 1
@@ -187,108 +210,140 @@ class _Doc:
     def error(self, path: PathKey, message: str, hint: str | None = None) -> ConfigError:
         return ConfigError(message, file=self.file, line=self.line(path), key=key_name(path) or None, hint=hint)
 
-    # -- typed getters -----------------------------------------------------------------------------
+    def report(self, path: PathKey, message: str, hint: str | None = None) -> None:
+        self.problems.append(self.error(path, message, hint))
 
-    def table(self, value: object, path: PathKey, example: str) -> dict[str, Any]:
+    # -- typed getters: the value, or None when it is wrong (and the mistake is recorded) ------------------
+
+    def table(self, value: object, path: PathKey, example: str) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            raise self.error(path, f"must be a table, not {_type_name(value)}", f"write it as {example}")
+            self.report(path, f"must be a table, not {_type_name(value)}", f"write it as {example}")
+            return None
         return value
 
-    def keys(self, table: dict[str, Any], path: PathKey, allowed: Sequence[str], where: str) -> None:
+    def keys(self, table: dict[str, Any], path: PathKey, allowed: Sequence[str], where: str) -> set[str]:
+        """Report every unknown key; the allowed keys they look like misspellings of.
+
+        A key that is missing because it is misspelled is not reported missing as well: the misspelling
+        already says what to write.
+        """
+        meant: set[str] = set()
         for key in table:
             if key in allowed:
                 continue
             close = _closest(key, allowed)
+            if close:
+                meant.add(close)
             hint = f'did you mean "{close}"? ' if close else ""
             hint += f"the keys of {where} are: {', '.join(allowed)}"
-            raise self.error((*path, key), f"unknown key {json.dumps(key, ensure_ascii=False)} in {where}", hint)
+            self.report((*path, key), f"unknown key {json.dumps(key, ensure_ascii=False)} in {where}", hint)
+        return meant
 
-    def string(self, value: object, path: PathKey, *, example: str) -> str:
+    def string(self, value: object, path: PathKey, *, example: str) -> str | None:
         if not isinstance(value, str):
-            raise self.error(
-                path, f"must be a string, not {_type_name(value)}", f"write {key_name(path[-1:])} = {example}"
-            )
+            self.report(path, f"must be a string, not {_type_name(value)}", f"write {key_name(path[-1:])} = {example}")
+            return None
         if not value.strip():
-            raise self.error(path, "must not be empty", f"write {key_name(path[-1:])} = {example}")
+            self.report(path, "must not be empty", f"write {key_name(path[-1:])} = {example}")
+            return None
         return value
 
-    def boolean(self, value: object, path: PathKey) -> bool:
+    def boolean(self, value: object, path: PathKey) -> bool | None:
         if not isinstance(value, bool):
             name = key_name(path[-1:])
-            raise self.error(
+            self.report(
                 path,
                 f"must be true or false, not {_type_name(value)}",
                 f"write {name} = true or {name} = false, without quotes",
             )
+            return None
         return value
 
-    def integer(self, value: object, path: PathKey, *, minimum: int) -> int:
+    def integer(self, value: object, path: PathKey, *, minimum: int) -> int | None:
         name = key_name(path[-1:])
         if isinstance(value, bool) or not isinstance(value, int):
             example = value.strip() if isinstance(value, str) and value.strip().isdigit() else str(minimum)
-            raise self.error(
+            self.report(
                 path,
                 f"must be a whole number, not {_type_name(value)}",
                 f"write {name} = {example}, without quotes",
             )
+            return None
         if value < minimum:
-            raise self.error(path, f"must be {minimum} or more, not {value}", f"write {name} = {minimum} or more")
+            self.report(path, f"must be {minimum} or more, not {value}", f"write {name} = {minimum} or more")
+            return None
         return value
 
-    def strings(self, value: object, path: PathKey, *, example: str) -> list[str]:
+    def strings(self, value: object, path: PathKey, *, example: str) -> list[str] | None:
+        """A list of strings; None when it is not a list, or when any entry is not a string (each one
+        is reported, and the list's other entries are left unchecked until it holds only strings)."""
         name = key_name(path[-1:])
         if not isinstance(value, list):
             hint = f"write {name} = {example}"
             if isinstance(value, str):
                 hint = f"write {name} = [{json.dumps(value, ensure_ascii=False)}], a list even for one entry"
-            raise self.error(path, f"must be a list of strings, not {_type_name(value)}", hint)
+            self.report(path, f"must be a list of strings, not {_type_name(value)}", hint)
+            return None
+        clean = True
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                raise self.error(
+                clean = False
+                self.report(
                     (*path, i),
                     f"the {_ordinal(i + 1)} entry of {name} must be a string, not {_type_name(item)}",
                     f"write {name} = {example}",
                 )
-        return value
+        return value if clean else None
 
-    def level(self, value: object, path: PathKey, levels: Sequence[str], *, allow_none: bool = False) -> str:
+    def level(
+        self, value: object, path: PathKey, levels: tuple[str, ...] | None, *, allow_none: bool = False
+    ) -> str | None:
+        """A level name. With ``levels`` None (the policy's levels are unusable) only its type is checked."""
         name = key_name(path[-1:])
+        if levels is None:
+            if not isinstance(value, str):
+                self.report(
+                    path,
+                    f"must be a level name, not {_type_name(value)}",
+                    f'write {name} = "senior", one of the levels in {POLICY_FILE}',
+                )
+                return None
+            return value
         choices = [*levels, "none"] if allow_none else list(levels)
         if not isinstance(value, str):
-            raise self.error(
+            self.report(
                 path,
                 f"must be a level name, not {_type_name(value)}",
                 f'write {name} = "{levels[0]}"; the levels are: {", ".join(choices)}',
             )
+            return None
         if value not in choices:
             close = _closest(value, choices)
             hint = f'did you mean "{close}"? ' if close else ""
             if value == "none":
                 hint += '"none" (no clearance) is only for [unknown_authors]; '
-            raise self.error(
+            self.report(
                 path,
                 f"unknown level {json.dumps(value, ensure_ascii=False)}",
                 hint + f"the levels in {POLICY_FILE} are: {', '.join(choices)}",
             )
+            return None
         return value
 
-    def regex(self, value: str, path: PathKey, what: str) -> re.Pattern[str]:
+    def regex(self, value: str, path: PathKey, what: str) -> re.Pattern[str] | None:
         try:
             return re.compile(value)
         except re.error as exc:
             at = f" at position {exc.pos}" if exc.pos is not None else ""
-            raise self.error(
+            self.report(
                 path,
                 f"{what} {show(value)} is not a valid regex: {exc.msg}{at}",
                 "use Python regex syntax, in a single-quoted TOML string so backslashes stay as written: "
                 "'^\\s*import hashlib'",
-            ) from None
+            )
         except (OverflowError, RecursionError, ValueError) as exc:
-            raise self.error(
-                path,
-                f"{what} {show(value)} is not a usable regex: {exc}",
-                "simplify the regex",
-            ) from None
+            self.report(path, f"{what} {show(value)} is not a usable regex: {exc}", "simplify the regex")
+        return None
 
 
 # -- decoding ---------------------------------------------------------------------------------------
@@ -380,31 +435,37 @@ def _load_toml(text: str, file: str) -> dict[str, Any]:
 
 
 def parse_policy(source: bytes | str, file: str = POLICY_FILE) -> Policy:
-    """Parse and check a policy file; any problem is a ConfigError naming the file, the line and the key."""
-    text, raw = _decode(source, file)
-    data = _load_toml(text, file)
+    """Parse and check a policy file; every mistake is reported, in one ConfigError, with file, line and key."""
+    policy, _, problems = _read_policy(source, file)
+    if policy is None or problems:
+        raise ConfigError.combine(problems)
+    return policy
+
+
+def _read_policy(source: bytes | str, file: str) -> tuple[Policy | None, tuple[str, ...] | None, list[ConfigError]]:
+    """The policy (None when there are problems), its levels (None when unusable) and every problem."""
+    try:
+        text, raw = _decode(source, file)
+        data = _load_toml(text, file)
+    except ConfigError as err:  # the file cannot be read as TOML at all: nothing else can be checked
+        return None, None, [err]
     doc = _Doc(text, file)
-    doc.keys(data, (), _POLICY_KEYS, "the policy file")
-
-    if "version" not in data:
-        raise doc.error(
-            ("version",), "the policy file has no version", f"add `version = {SUPPORTED_VERSION}` at the top"
-        )
-    version = data["version"]
-    if isinstance(version, bool) or not isinstance(version, int) or version != SUPPORTED_VERSION:
-        shown = _type_name(version) if not isinstance(version, int) or isinstance(version, bool) else version
-        raise doc.error(
-            ("version",),
-            f"unsupported policy version {shown}: this vouched reads version {SUPPORTED_VERSION}",
-            f"write `version = {SUPPORTED_VERSION}`, or upgrade vouched if the file is for a newer one",
-        )
-
-    levels = _levels(doc, data)
-    tiers = _tiers(doc, data, levels)
+    version = data.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SUPPORTED_VERSION:
+        # A newer format: the rest of the file may well be right for it, so this is the only mistake to report.
+        _version(doc, data)
+        return None, None, doc.problems
+    meant = doc.keys(data, (), _POLICY_KEYS, "the policy file")
+    if "version" not in meant:
+        _version(doc, data)
+    levels = _levels(doc, data, meant)
+    tiers = _tiers(doc, data, levels, meant)
     unknown = _unknown_authors(doc, data, levels)
     markers = _markers(doc, data)
-    return Policy(
-        version=version,
+    if doc.problems or levels is None:
+        return None, levels, doc.problems
+    policy = Policy(
+        version=SUPPORTED_VERSION,
         levels=levels,
         tiers=tiers,
         unknown_author_level=unknown,
@@ -412,48 +473,76 @@ def parse_policy(source: bytes | str, file: str = POLICY_FILE) -> Policy:
         digest="sha256:" + hashlib.sha256(raw).hexdigest(),
         file=file,
     )
+    return policy, levels, []
 
 
-def _levels(doc: _Doc, data: dict[str, Any]) -> tuple[str, ...]:
+def _version(doc: _Doc, data: dict[str, Any]) -> None:
+    if "version" not in data:
+        doc.report(("version",), "the policy file has no version", f"add `version = {SUPPORTED_VERSION}` at the top")
+        return
+    version = data["version"]
+    if isinstance(version, bool) or not isinstance(version, int) or version != SUPPORTED_VERSION:
+        shown = _type_name(version) if not isinstance(version, int) or isinstance(version, bool) else version
+        doc.report(
+            ("version",),
+            f"unsupported policy version {shown}: this vouched reads version {SUPPORTED_VERSION}",
+            f"write `version = {SUPPORTED_VERSION}`, or upgrade vouched if the file is for a newer one",
+        )
+
+
+def _levels(doc: _Doc, data: dict[str, Any], meant: set[str]) -> tuple[str, ...] | None:
+    """The levels, or None when they are unusable: then level names elsewhere are checked only for type."""
     example = '["junior", "mid", "senior"]'
     if "levels" not in data:
-        raise doc.error(("levels",), "the policy file has no levels", f"add `levels = {example}`, least trusted first")
+        if "levels" not in meant:
+            doc.report(("levels",), "the policy file has no levels", f"add `levels = {example}`, least trusted first")
+        return None
     levels = doc.strings(data["levels"], ("levels",), example=example)
+    if levels is None:
+        return None
     if not levels:
-        raise doc.error(("levels",), "levels must name at least one level", f"write `levels = {example}`")
+        doc.report(("levels",), "levels must name at least one level", f"write `levels = {example}`")
+        return None
+    usable = True
     seen: set[str] = set()
     for i, level in enumerate(levels):
         if not level.strip() or level != level.strip():
-            raise doc.error(
-                ("levels", i),
-                f"level name {json.dumps(level)} is blank or has spaces around it",
-                "trim the name",
+            doc.report(
+                ("levels", i), f"level name {json.dumps(level)} is blank or has spaces around it", "trim the name"
             )
-        if level == "none":
-            raise doc.error(
+        elif level == "none":
+            doc.report(
                 ("levels", i),
                 'the level name "none" is reserved: it means no clearance at all',
                 'pick another name, for example "guest"',
             )
-        if level in seen:
-            raise doc.error(("levels", i), f'level "{level}" is listed twice', "list each level once")
-        seen.add(level)
-    return tuple(levels)
+        elif level in seen:
+            doc.report(("levels", i), f'level "{level}" is listed twice', "list each level once")
+        else:
+            seen.add(level)
+            continue
+        usable = False
+    return tuple(levels) if usable else None
 
 
-def _tiers(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...]) -> tuple[Tier, ...]:
+def _tiers(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...] | None, meant: set[str]) -> tuple[Tier, ...]:
+    """The tiers that are free of mistakes; each tier is checked, whatever the others hold."""
     example = '[[tiers]]\nname = "green"\npaths = ["**"]'
     if "tiers" not in data:
-        raise doc.error(("tiers",), "the policy file has no tiers", f"add at least one tier:\n{example}")
+        if "tiers" not in meant:
+            doc.report(("tiers",), "the policy file has no tiers", f"add at least one tier:\n{example}")
+        return ()
     raw_tiers = data["tiers"]
     if not isinstance(raw_tiers, list) or not all(isinstance(t, dict) for t in raw_tiers):
-        raise doc.error(
+        doc.report(
             ("tiers",),
             f"tiers must be an array of tables, one [[tiers]] section a tier, not {_type_name(raw_tiers)}",
             f"write each tier as\n{example}",
         )
+        return ()
     if not raw_tiers:
-        raise doc.error(("tiers",), "the policy needs at least one tier", f"add a tier:\n{example}")
+        doc.report(("tiers",), "the policy needs at least one tier", f"add a tier:\n{example}")
+        return ()
     tiers: list[Tier] = []
     names: dict[str, int] = {}
     for rank, table in enumerate(raw_tiers):
@@ -461,94 +550,129 @@ def _tiers(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...]) -> tuple[Ti
         where = f"the {_ordinal(rank + 1)} [[tiers]]"
         if isinstance(table.get("name"), str):
             where += f' ("{table["name"]}")'
-        doc.keys(table, path, _TIER_KEYS, where)
+        before = len(doc.problems)
+        misspelled = doc.keys(table, path, _TIER_KEYS, where)
+        name: str | None = None
         if "name" not in table:
-            raise doc.error((*path, "name"), f"{where} has no name", 'add `name = "red"` (any unique name)')
-        name = doc.string(table["name"], (*path, "name"), example='"red"')
-        if name in names:
-            raise doc.error(
+            if "name" not in misspelled:
+                doc.report((*path, "name"), f"{where} has no name", 'add `name = "red"` (any unique name)')
+        else:
+            name = doc.string(table["name"], (*path, "name"), example='"red"')
+        if name is not None and name in names:
+            doc.report(
                 (*path, "name"),
                 f'two tiers are named "{name}" (first on line {doc.line(("tiers", names[name], "name"))})',
                 "give each tier its own name",
             )
-        names[name] = rank
-        tiers.append(_tier(doc, table, path, where, name, rank, levels))
+        elif name is not None:
+            names[name] = rank
+        tier = _tier(doc, table, path, where, name or "", rank, levels, misspelled)
+        if tier is not None and len(doc.problems) == before:
+            tiers.append(tier)
     return tuple(tiers)
 
 
 def _tier(
-    doc: _Doc, table: dict[str, Any], path: PathKey, where: str, name: str, rank: int, levels: tuple[str, ...]
-) -> Tier:
+    doc: _Doc,
+    table: dict[str, Any],
+    path: PathKey,
+    where: str,
+    name: str,
+    rank: int,
+    levels: tuple[str, ...] | None,
+    misspelled: set[str],
+) -> Tier | None:
+    """One tier, or None when it has a mistake (every one of its mistakes is recorded)."""
+    before = len(doc.problems)
     paths = doc.strings(table.get("paths", []), (*path, "paths"), example='["src/**"]')
-    for i, pattern in enumerate(paths):
+    for i, pattern in enumerate(paths or ()):
         try:
             compile_path_pattern(pattern)
         except ValueError as exc:
-            raise doc.error(
+            doc.report(
                 (*path, "paths", i),
                 f"path pattern {show(pattern)} is not usable: {exc}",
                 "write gitignore-style patterns: src/auth/**, *.tf, /setup.py, docs/",
-            ) from None
+            )
     if paths and all(p.startswith("!") for p in paths):
-        raise doc.error(
+        doc.report(
             (*path, "paths"),
             f"{where} only takes paths out (every pattern starts with !), so it claims none",
             'add a pattern that claims paths, e.g. paths = ["src/**", "!src/vendor/**"]',
         )
     content = doc.strings(table.get("content", []), (*path, "content"), example="['^\\s*import hashlib']")
-    for i, regex in enumerate(content):
+    for i, regex in enumerate(content or ()):
         doc.regex(regex, (*path, "content", i), "content regex")
-    if not paths and not content:
-        raise doc.error(
+    if paths == [] and content == [] and not misspelled & {"paths", "content"}:
+        doc.report(
             (*path, "paths") if "paths" in table else path,
             f"{where} claims no files: it has no paths and no content",
             "add path patterns (paths = [\"src/pay/**\"]) or content regexes (content = ['^import ssl'])",
         )
-    lowest = levels[0]
 
-    def level(key: str) -> str:
+    def level(key: str) -> str | None:
         if key not in table:
-            return lowest
+            return levels[0] if levels else None
         return doc.level(table[key], (*path, key), levels)
 
-    def flag(key: str, default: bool) -> bool:
+    def flag(key: str, default: bool) -> bool | None:
         return doc.boolean(table[key], (*path, key)) if key in table else default
 
+    min_level, ai_min_level, approver_min_level = level("min_level"), level("ai_min_level"), level("approver_min_level")
+    ai_allowed = flag("ai_allowed", True)
+    require_rationale = flag("require_rationale", False)
+    require_declaration = flag("require_declaration", False)
     approvals = doc.integer(table["approvals"], (*path, "approvals"), minimum=0) if "approvals" in table else 0
     stages = doc.strings(table.get("stages", []), (*path, "stages"), example='["design", "review"]')
     seen: set[str] = set()
-    for i, stage in enumerate(stages):
+    for i, stage in enumerate(stages or ()):
         if stage not in STAGES:
             close = _closest(stage, STAGES)
-            raise doc.error(
+            doc.report(
                 (*path, "stages", i),
                 f"unknown stage {json.dumps(stage, ensure_ascii=False)}",
                 (f'did you mean "{close}"? ' if close else "") + f"the stages are: {', '.join(STAGES)}",
             )
-        if stage in seen:
-            raise doc.error((*path, "stages", i), f'stage "{stage}" is listed twice', "list each stage once")
+        elif stage in seen:
+            doc.report((*path, "stages", i), f'stage "{stage}" is listed twice', "list each stage once")
         seen.add(stage)
+    if (
+        len(doc.problems) > before
+        or paths is None
+        or content is None
+        or stages is None
+        or min_level is None
+        or ai_min_level is None
+        or approver_min_level is None
+        or ai_allowed is None
+        or require_rationale is None
+        or require_declaration is None
+        or approvals is None
+    ):
+        return None
     return Tier(
         name=name,
         rank=rank,
         paths=tuple(paths),
         content=tuple(content),
-        min_level=level("min_level"),
-        ai_min_level=level("ai_min_level"),
-        ai_allowed=flag("ai_allowed", True),
+        min_level=min_level,
+        ai_min_level=ai_min_level,
+        ai_allowed=ai_allowed,
         approvals=approvals,
-        approver_min_level=level("approver_min_level"),
-        require_rationale=flag("require_rationale", False),
-        require_declaration=flag("require_declaration", False),
+        approver_min_level=approver_min_level,
+        require_rationale=require_rationale,
+        require_declaration=require_declaration,
         stages=tuple(stages),
     )
 
 
-def _unknown_authors(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...]) -> str | None:
+def _unknown_authors(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...] | None) -> str | None:
     if "unknown_authors" not in data:
         return None
     path: PathKey = ("unknown_authors",)
     table = doc.table(data["unknown_authors"], path, '[unknown_authors]\nlevel = "none"')
+    if table is None:
+        return None
     doc.keys(table, path, _UNKNOWN_AUTHORS_KEYS, "[unknown_authors]")
     if "level" not in table:
         return None
@@ -557,16 +681,18 @@ def _unknown_authors(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...]) -
 
 
 def _markers(doc: _Doc, data: dict[str, Any]) -> tuple[Marker, ...]:
+    """The markers that are free of mistakes; each [[ai_markers]] is checked, whatever the others hold."""
     if "ai_markers" not in data:
         return ()
     raw = data["ai_markers"]
     example = "[[ai_markers]]\ntool = \"acme-bot\"\nemail = '^acme-bot@ci\\.example$'"
     if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
-        raise doc.error(
+        doc.report(
             ("ai_markers",),
             f"ai_markers must be an array of tables, one [[ai_markers]] a marker, not {_type_name(raw)}",
             f"write each marker as\n{example}",
         )
+        return ()
     if not raw:
         return ()
     from vouched.provenance import Marker  # provenance imports nothing from policy; keep start-up lean
@@ -575,29 +701,30 @@ def _markers(doc: _Doc, data: dict[str, Any]) -> tuple[Marker, ...]:
     for i, table in enumerate(raw):
         path: PathKey = ("ai_markers", i)
         where = f"the {_ordinal(i + 1)} [[ai_markers]]"
-        doc.keys(table, path, _MARKER_KEYS, where)
+        before = len(doc.problems)
+        misspelled = doc.keys(table, path, _MARKER_KEYS, where)
+        tool: str | None = None
         if "tool" not in table:
-            raise doc.error((*path, "tool"), f"{where} has no tool", 'add `tool = "acme-bot"`, a lower-case tool id')
-        tool = doc.string(table["tool"], (*path, "tool"), example='"acme-bot"')
-        if not _TOOL_ID.fullmatch(tool):
+            if "tool" not in misspelled:
+                doc.report((*path, "tool"), f"{where} has no tool", 'add `tool = "acme-bot"`, a lower-case tool id')
+        else:
+            tool = doc.string(table["tool"], (*path, "tool"), example='"acme-bot"')
+        if tool is not None and not _TOOL_ID.fullmatch(tool):
             suggestion = re.sub(r"[^a-z0-9._-]+", "-", tool.strip().lower()).strip("-._") or "acme-bot"
-            raise doc.error(
+            doc.report(
                 (*path, "tool"),
                 f"tool id {json.dumps(tool, ensure_ascii=False)} must be lower-case letters, digits, '.', '_' or '-'",
                 f'write tool = "{suggestion}"',
             )
-        if not any(k in table for k in ("trailer", "email", "name", "message")):
-            raise doc.error(
-                path,
-                f"{where} says nothing to look for",
-                "add at least one of trailer, email, name, message",
-            )
+        looks_for = ("trailer", "email", "name", "message")
+        if not any(k in table for k in looks_for) and not misspelled.intersection(looks_for):
+            doc.report(path, f"{where} says nothing to look for", "add at least one of trailer, email, name, message")
         trailer: str | None = None
         if "trailer" in table:
             trailer = doc.string(table["trailer"], (*path, "trailer"), example='"Generated-by"')
-            if not _TRAILER_KEY.fullmatch(trailer):
+            if trailer is not None and not _TRAILER_KEY.fullmatch(trailer):
                 key = trailer.split(":", 1)[0].strip()
-                raise doc.error(
+                doc.report(
                     (*path, "trailer"),
                     f"trailer {json.dumps(trailer, ensure_ascii=False)} is not a trailer key",
                     f'give only the key, letters, digits and dashes: trailer = "{key or "Generated-by"}"',
@@ -607,16 +734,18 @@ def _markers(doc: _Doc, data: dict[str, Any]) -> tuple[Marker, ...]:
             patterns[key] = None
             if key in table:
                 value = doc.string(table[key], (*path, key), example="'^acme-bot@'")
-                patterns[key] = doc.regex(value, (*path, key), f"{key} regex")
-        markers.append(
-            Marker(
-                tool=tool,
-                trailer=trailer,
-                email=patterns["email"],
-                name=patterns["name"],
-                message=patterns["message"],
+                if value is not None:
+                    patterns[key] = doc.regex(value, (*path, key), f"{key} regex")
+        if tool is not None and len(doc.problems) == before:
+            markers.append(
+                Marker(
+                    tool=tool,
+                    trailer=trailer,
+                    email=patterns["email"],
+                    name=patterns["name"],
+                    message=patterns["message"],
+                )
             )
-        )
     return tuple(markers)
 
 
@@ -624,14 +753,36 @@ def _markers(doc: _Doc, data: dict[str, Any]) -> tuple[Marker, ...]:
 
 
 def parse_people(source: bytes | str, policy: Policy, file: str = PEOPLE_FILE) -> People:
-    """Parse and check a roster against ``policy``'s levels; any problem is a ConfigError."""
-    text, _ = _decode(source, file)
-    data = _load_toml(text, file)
+    """Parse and check a roster against ``policy``'s levels; every mistake is reported, in one ConfigError."""
+    people, problems = _read_people(source, policy.levels, file)
+    if people is None or problems:
+        raise ConfigError.combine(problems)
+    return people
+
+
+def _read_people(
+    source: bytes | str, levels: tuple[str, ...] | None, file: str
+) -> tuple[People | None, list[ConfigError]]:
+    """The roster (None when there are problems) and every problem; with ``levels`` None (the policy's are
+    unusable), each person's level is checked only for type."""
+    try:
+        text, _ = _decode(source, file)
+        data = _load_toml(text, file)
+    except ConfigError as err:
+        return None, [err]
     doc = _Doc(text, file)
+    people = _people(doc, data, levels)
+    return (None, doc.problems) if doc.problems else (people, [])
+
+
+def _people(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...] | None) -> People:
     doc.keys(data, (), _PEOPLE_KEYS, "the people file (each person is a [people.<id>] table)")
+    lowest = levels[0] if levels else "senior"
     if "people" not in data:
-        return People((), file)
-    table = doc.table(data["people"], ("people",), '[people.alice]\nname = "Alice Archer"\nlevel = "senior"')
+        return People((), doc.file)
+    table = doc.table(data["people"], ("people",), f'[people.alice]\nname = "Alice Archer"\nlevel = "{lowest}"')
+    if table is None:
+        return People((), doc.file)
     persons: list[Person] = []
     emails: dict[str, tuple[str, PathKey]] = {}
     logins: dict[str, tuple[str, PathKey]] = {}
@@ -642,83 +793,99 @@ def parse_people(source: bytes | str, policy: Policy, file: str = PEOPLE_FILE) -
         if norm in seen:
             other, other_path = seen[norm]
             whose = "this person" if other == pid else f"person {other!r}"
-            raise doc.error(
+            doc.report(
                 path,
                 f"{what} {json.dumps(value, ensure_ascii=False)} is already listed for {whose} "
                 f"(line {doc.line(other_path)})",
                 f"a {what} identifies exactly one person: keep it in one place only",
             )
-        seen[norm] = (pid, path)
+        else:
+            seen[norm] = (pid, path)
 
     for pid, raw in table.items():
         path: PathKey = ("people", pid)
-        example = f'[people.{key_name((pid,)) or "alice"}]\nname = "Alice Archer"\nlevel = "{policy.levels[0]}"'
+        example = f'[people.{key_name((pid,)) or "alice"}]\nname = "Alice Archer"\nlevel = "{lowest}"'
         entry = doc.table(raw, path, example)
+        if entry is None:
+            continue
+        before = len(doc.problems)
         where = f"[people.{key_name((pid,))}]"
         if not pid.strip():
-            raise doc.error(path, "a person's id must not be blank", "use a short id such as [people.alice]")
-        doc.keys(entry, path, _PERSON_KEYS, f"a person ({where})")
-        if "level" not in entry:
-            raise doc.error(
-                (*path, "level"),
-                f"{where} has no level",
-                f'add `level = "{policy.levels[0]}"`; the levels are: {", ".join(policy.levels)}',
-            )
-        level = doc.level(entry["level"], (*path, "level"), policy.levels)
+            doc.report(path, "a person's id must not be blank", "use a short id such as [people.alice]")
+        misspelled = doc.keys(entry, path, _PERSON_KEYS, f"a person ({where})")
+        level: str | None = None
+        if "level" not in entry and "level" not in misspelled:
+            names = ", ".join(levels) if levels else f"the levels in {POLICY_FILE}"
+            doc.report((*path, "level"), f"{where} has no level", f'add `level = "{lowest}"`; the levels are: {names}')
+        elif "level" in entry:
+            level = doc.level(entry["level"], (*path, "level"), levels)
         name = doc.string(entry["name"], (*path, "name"), example='"Alice Archer"') if "name" in entry else pid
         person_emails = doc.strings(entry.get("emails", []), (*path, "emails"), example='["alice@bank.example"]')
-        for i, email in enumerate(person_emails):
+        for i, email in enumerate(person_emails or ()):
             epath: PathKey = (*path, "emails", i)
             if email != email.strip() or "@" not in email or any(c.isspace() or c in "<>" for c in email):
-                raise doc.error(
+                doc.report(
                     epath,
                     f"{json.dumps(email, ensure_ascii=False)} is not an email address",
                     'write the address alone, as git records it: "alice@bank.example"',
                 )
-            claim(emails, email, pid, epath, "email")
+            else:
+                claim(emails, email, pid, epath, "email")
         github: str | None = None
         if "github" in entry:
             github = doc.string(entry["github"], (*path, "github"), example='"alice-archer"')
-            if not _LOGIN.fullmatch(github):
-                raise doc.error(
+            if github is not None and not _LOGIN.fullmatch(github):
+                doc.report(
                     (*path, "github"),
                     f"{json.dumps(github, ensure_ascii=False)} is not a forge login",
                     f'write the login alone, no @ or URL: github = "{github.strip().lstrip("@") or "alice"}"',
                 )
-            claim(logins, github, pid, (*path, "github"), "github login")
-        person_keys: list[str] = []
-        raw_keys = entry.get("keys", [])
-        if isinstance(raw_keys, list):
-            for i, item in enumerate(raw_keys):
-                if not isinstance(item, str):
-                    raise doc.error(
-                        (*path, "keys", i),
-                        f"the {_ordinal(i + 1)} key must be a string, not {_type_name(item)}",
-                        'write keys = ["ssh-ed25519 AAAAC3Nza... alice@laptop"] (~/.ssh/id_ed25519.pub)',
-                    )
-        for i, key in enumerate(doc.strings(raw_keys, (*path, "keys"), example='["ssh-ed25519 AAAA... alice@laptop"]')):
-            kpath: PathKey = (*path, "keys", i)
-            problem = ssh_key_problem(key)
-            if problem is not None:
-                raise doc.error(
-                    kpath,
-                    f"the {_ordinal(i + 1)} key of {where} is not an OpenSSH Ed25519 public key: {problem}",
-                    "paste the one line of the public key file (~/.ssh/id_ed25519.pub): "
-                    '"ssh-ed25519 AAAAC3Nza... comment"; make one with `ssh-keygen -t ed25519`',
+            elif github is not None:
+                claim(logins, github, pid, (*path, "github"), "github login")
+        person_keys = _person_keys(doc, entry.get("keys", []), path, where)
+        for i, key in person_keys:
+            claim(keys, key.split()[1], pid, (*path, "keys", i), "key")
+        if len(doc.problems) == before and level is not None and name is not None and person_emails is not None:
+            persons.append(
+                Person(
+                    id=pid,
+                    name=name,
+                    level=level,
+                    emails=tuple(person_emails),
+                    github=github,
+                    keys=tuple(k.strip() for _, k in person_keys),
                 )
-            claim(keys, key.split()[1], pid, kpath, "key")
-            person_keys.append(key.strip())
-        persons.append(
-            Person(
-                id=pid,
-                name=name,
-                level=level,
-                emails=tuple(person_emails),
-                github=github,
-                keys=tuple(person_keys),
             )
-        )
-    return People(tuple(persons), file)
+    return People(tuple(persons), doc.file)
+
+
+def _person_keys(doc: _Doc, raw: object, path: PathKey, where: str) -> list[tuple[int, str]]:
+    """The well-formed public keys of a person, with their index; each wrong one is reported."""
+    if not isinstance(raw, list):
+        doc.strings(raw, (*path, "keys"), example='["ssh-ed25519 AAAA... alice@laptop"]')
+        return []
+    if not all(isinstance(item, str) for item in raw):
+        for i, item in enumerate(raw):
+            if not isinstance(item, str):
+                doc.report(
+                    (*path, "keys", i),
+                    f"the {_ordinal(i + 1)} key must be a string, not {_type_name(item)}",
+                    'write keys = ["ssh-ed25519 AAAAC3Nza... alice@laptop"] (~/.ssh/id_ed25519.pub)',
+                )
+        return []
+    usable: list[tuple[int, str]] = []
+    for i, key in enumerate(raw):
+        problem = ssh_key_problem(key)
+        if problem is not None:
+            doc.report(
+                (*path, "keys", i),
+                f"the {_ordinal(i + 1)} key of {where} is not an OpenSSH Ed25519 public key: {problem}",
+                "paste the one line of the public key file (~/.ssh/id_ed25519.pub): "
+                '"ssh-ed25519 AAAAC3Nza... comment"; make one with `ssh-keygen -t ed25519`',
+            )
+        else:
+            usable.append((i, key))
+    return usable
 
 
 def ssh_key_problem(text: str) -> str | None:
@@ -773,19 +940,18 @@ def load_sources(git: Git, rev: str | None = None) -> tuple[Policy, People]:
     from pathlib import Path
 
     top = Path(git.toplevel())
-    texts: dict[str, bytes] = {}
+    texts: dict[str, bytes | ConfigError] = {}
     for name in (POLICY_FILE, PEOPLE_FILE):
         try:
             texts[name] = (top / name).read_bytes()
         except FileNotFoundError:
             what = "policy" if name == POLICY_FILE else "roster"
-            raise ConfigError(f"there is no {what} in the working tree", file=name, hint=INIT_HINT) from None
+            texts[name] = ConfigError(f"there is no {what} in the working tree", file=name, hint=INIT_HINT)
         except OSError as exc:
-            raise ConfigError(
+            texts[name] = ConfigError(
                 f"cannot read the file: {exc.strerror or exc}", file=name, hint="make it a readable file"
-            ) from None
-    policy = parse_policy(texts[POLICY_FILE], POLICY_FILE)
-    return policy, parse_people(texts[PEOPLE_FILE], policy, PEOPLE_FILE)
+            )
+    return _parse_both(texts[POLICY_FILE], texts[PEOPLE_FILE])
 
 
 def load(git: Git, rev: str) -> tuple[Policy, People]:
@@ -795,19 +961,47 @@ def load(git: Git, rev: str) -> tuple[Policy, People]:
     clearance, which is a configuration mistake to report rather than a reason to fail every change.
     """
     files = git.read_files(rev, [POLICY_FILE, PEOPLE_FILE])
-    policy_src = files.get(POLICY_FILE)
+    policy_src: bytes | ConfigError | None = files.get(POLICY_FILE)
     if policy_src is None:
-        raise ConfigError(
+        policy_src = ConfigError(
             f"there is no policy at revision {rev}: vouched judges a change by the base revision's policy",
             file=POLICY_FILE,
             hint=INIT_HINT,
         )
-    policy = parse_policy(policy_src, POLICY_FILE)
-    people_src = files.get(PEOPLE_FILE)
+    people_src: bytes | ConfigError | None = files.get(PEOPLE_FILE)
     if people_src is None:
-        raise ConfigError(
+        people_src = ConfigError(
             f"there is no roster at revision {rev}: without it nobody has clearance",
             file=PEOPLE_FILE,
             hint=INIT_HINT,
         )
-    return policy, parse_people(people_src, policy, PEOPLE_FILE)
+    return _parse_both(policy_src, people_src)
+
+
+def _parse_both(policy_src: bytes | ConfigError, people_src: bytes | ConfigError) -> tuple[Policy, People]:
+    """Both files checked, each source the file's bytes or why it could not be read.
+
+    Every problem in both files is reported together, the policy's first. The roster is checked even when
+    the policy has mistakes, against the policy's levels when those are usable. When neither file can be
+    read (a repository that has not adopted vouched) only the policy's problem is reported: one
+    `vouched init` fixes both.
+    """
+    if isinstance(policy_src, ConfigError) and isinstance(people_src, ConfigError):
+        raise policy_src
+    policy: Policy | None = None
+    levels: tuple[str, ...] | None = None
+    people: People | None = None
+    problems: list[ConfigError] = []
+    if isinstance(policy_src, ConfigError):
+        problems.append(policy_src)
+    else:
+        policy, levels, found = _read_policy(policy_src, POLICY_FILE)
+        problems += found
+    if isinstance(people_src, ConfigError):
+        problems.append(people_src)
+    else:
+        people, found = _read_people(people_src, levels, PEOPLE_FILE)
+        problems += found
+    if policy is None or people is None or problems:
+        raise ConfigError.combine(problems)
+    return policy, people
