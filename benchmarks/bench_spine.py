@@ -35,6 +35,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -807,9 +808,43 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def find_vouched(explicit: str | None) -> list[str]:
+def snapshot(rev: str, work: Path) -> Path:
+    """Extract src/vouched as committed at ``rev`` (once per commit); return the directory to import from."""
+    top = HERE.parent
+    proc = subprocess.run(
+        ["git", "-C", str(top), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        capture_output=True,
+        check=False,
+    )
+    sha = proc.stdout.decode().strip()
+    if proc.returncode != 0 or not sha:
+        raise BenchError(f"--rev {rev}: not a commit of {top}")
+    dest = work / f"src-{sha[:12]}"
+    if not (dest / "vouched" / "__init__.py").exists():
+        staging = work / f"src-{sha[:12]}.extracting-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        with tempfile.TemporaryFile() as archive:
+            subprocess.run(
+                ["git", "-C", str(top), "archive", "--format=tar", sha, "src/vouched"],
+                stdout=archive,
+                check=True,
+            )
+            archive.seek(0)
+            with tarfile.open(fileobj=archive) as tar:
+                tar.extractall(staging, filter="data")
+        shutil.rmtree(dest, ignore_errors=True)
+        (staging / "src").rename(dest)
+        shutil.rmtree(staging)
+    log(f"timing vouched as of {sha[:12]} ({rev}), from {dest}")
+    return dest
+
+
+def find_vouched(explicit: str | None, *, module: bool = False) -> list[str]:
     """The real vouched command: next to this interpreter, else `python -m vouched`."""
-    if explicit:
+    if module:
+        cmd = [sys.executable, "-m", "vouched"]
+    elif explicit:
         cmd = [explicit]
     else:
         beside = Path(sys.executable).parent / "vouched"
@@ -1204,6 +1239,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
     p.add_argument("--vouched", metavar="PATH", help="the vouched executable (default: next to python)")
+    p.add_argument(
+        "--rev",
+        metavar="REV",
+        help="time vouched's source as committed at REV (e.g. HEAD), extracted to the work directory and "
+        "run with `python -m vouched`, instead of the (possibly half-edited) working tree",
+    )
     p.add_argument("--baseline-only", action="store_true", help="time the git baselines only")
     p.add_argument("--only", choices=("provenance", "check", "memory"), action="append", help="run only these")
     p.add_argument("--profile", action="store_true", help="also print a cProfile of provenance and check")
@@ -1227,7 +1268,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(args: argparse.Namespace) -> int:
     if shutil.which("git") is None:
         raise BenchError("git is not on PATH")
-    vouched = None if args.baseline_only else find_vouched(args.vouched)
+    if args.rev and not args.baseline_only:
+        src = snapshot(args.rev, args.work)
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
+        args.vouched = None
+        where = subprocess.run(
+            [sys.executable, "-c", "import vouched; print(vouched.__file__)"], capture_output=True, check=False
+        )
+        if not where.stdout.decode().strip().startswith(str(src)):
+            raise BenchError(f"--rev: `import vouched` does not load {src}: {where.stdout.decode().strip()}")
+    vouched = None if args.baseline_only else find_vouched(args.vouched, module=bool(args.rev))
     tmp = Path(tempfile.mkdtemp(prefix="bench-spine-")) if args.tmp else None
     try:
         repo = ensure_repo(tmp or args.work, args.commits, args.seed, args.rebuild)
@@ -1276,6 +1326,7 @@ def _main(args: argparse.Namespace) -> int:
                 "cpus": os.cpu_count(),
                 "load": [load_before[0], load_after[0]],
                 "vouched": vouched,
+                "rev": args.rev,
                 "repository": repo.meta,
                 "rows": [r.to_json() for r in rows],
             }
