@@ -226,7 +226,10 @@ def test_stages_fail_until_the_ledger_exists(shop: ScratchRepo, tmp_path: Path) 
     shop.git("checkout", "-q", "-B", "feature")
     shop.commit("fix\n\nAssisted-by: none", {"src/auth/login.py": "x = 3\n"}, author=ALICE)
     v = verdict(shop, reviews(tmp_path, ("dave", "APPROVED", head(shop)), ("erin", "APPROVED", head(shop))))
-    assert rules(v) == {"stages.unverified"}
+    # No ledger: the stage cannot be verified; and a tier with stages takes only signed approvals by default.
+    assert rules(v) == {"stages.unverified", "approvals.insufficient"}
+    assert any("no signed ledger" in f.message for f in v.blocking)
+    assert any("unsigned forge approvals" in f.message for f in v.blocking)
 
 
 def test_empty_change_passes_with_a_note(shop: ScratchRepo) -> None:

@@ -101,13 +101,19 @@ class Git:
     def _argv(self, args: Sequence[str]) -> list[str]:
         return ["git", "-C", str(self.path), *_SAFE_CONFIG, *args]
 
-    def _run(self, *args: str, input: bytes | None = None, ok: Iterable[int] = (0,)) -> bytes:
+    def _run(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        ok: Iterable[int] = (0,),
+        env: dict[str, str] | None = None,
+    ) -> bytes:
         try:
             proc = subprocess.run(
                 self._argv(args),
                 input=input,
                 capture_output=True,
-                env=self._env,
+                env=self._env if env is None else {**self._env, **env},
                 check=False,
             )
         except FileNotFoundError:
@@ -376,6 +382,122 @@ class Git:
 
     def ref_exists(self, ref: str) -> bool:
         return bool(self._run("rev-parse", "--verify", "--quiet", ref, ok=(0, 1)).strip())
+
+    # -- writing objects and refs (the ledger) -----------------------------------------------------
+    # These write only objects and the one ref asked for: never the index, the working tree or HEAD.
+
+    def read_ref(self, ref: str) -> str | None:
+        """The commit a ref points to, None if it does not exist; GitError if it exists but is broken."""
+        out = self._run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", ok=(0, 1))
+        sha = out.decode().strip()
+        if sha:
+            return sha
+        listed = self._run("for-each-ref", "--format=%(refname)", ref).decode().split()
+        loose = self.git_dir / ref
+        if ref in listed or loose.is_file():
+            raise GitError(f"{ref} is broken: it does not point to a readable commit (truncated or corrupt)")
+        return None
+
+    def hash_blob(self, data: bytes) -> str:
+        """Write ``data`` as a blob object and return its id."""
+        return self._run("hash-object", "-w", "--no-filters", "--stdin", input=data).decode().strip()
+
+    def make_tree(self, entries: Sequence[tuple[str, str]]) -> str:
+        """Write a tree of regular files from ``(name, blob id)`` pairs and return its id."""
+        lines = b"".join(f"100644 blob {oid}\t{name}\0".encode() for name, oid in entries)
+        return self._run("mktree", "-z", input=lines).decode().strip()
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str, identity: Identity) -> str:
+        """Write a commit of ``tree`` on ``parents`` (no ref moves) and return its id."""
+        env = {
+            "GIT_AUTHOR_NAME": identity.name,
+            "GIT_AUTHOR_EMAIL": identity.email,
+            "GIT_COMMITTER_NAME": identity.name,
+            "GIT_COMMITTER_EMAIL": identity.email,
+        }
+        args = ["-c", "commit.gpgSign=false", "commit-tree", tree]
+        for parent in parents:
+            args += ["-p", parent]
+        return self._run(*args, input=message.encode(), env=env).decode().strip()
+
+    def compare_and_swap_ref(self, ref: str, new: str, old: str | None, message: str) -> bool:
+        """Point ``ref`` at ``new`` only if it still points at ``old`` (None: only if it does not exist).
+
+        False when another writer moved the ref first; the move is recorded in the ref's reflog.
+        """
+        args = ["update-ref", "--create-reflog", "-m", message, ref, new, old or NULL_SHA]
+        out = self._run(*args, ok=(0, 1, 128))
+        del out
+        return self.read_ref(ref) == new
+
+    def ref_log(self, ref: str) -> list[str]:
+        """Every value ``ref`` has had, from its reflog (newest first; empty when there is no reflog)."""
+        path = self.git_dir / "logs" / ref
+        if not path.is_file():
+            return []
+        out = self._run("reflog", "show", "--format=%H", ref, "--", ok=(0, 128))
+        return [line for line in out.decode().split() if _SHA.fullmatch(line)]
+
+    def chain(self, tip: str) -> list[tuple[str, tuple[str, ...], str]]:
+        """``(commit, parents, tree)`` of every commit reachable from ``tip``, oldest first, in one call."""
+        out = self._run("log", "--reverse", "--topo-order", "--format=%H %T%x1f%P", "--end-of-options", tip, "--")
+        result: list[tuple[str, tuple[str, ...], str]] = []
+        for line in out.decode().splitlines():
+            head, _, parents = line.partition("\x1f")
+            sha, _, tree = head.partition(" ")
+            result.append((sha, tuple(parents.split()), tree))
+        return result
+
+    def read_trees(self, oids: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
+        """The entries ``(mode, name, object id)`` of many tree objects, in one `git cat-file --batch`."""
+        raw = self.cat_blobs(list(dict.fromkeys(oids)))
+        trees: dict[str, list[tuple[str, str, str]]] = {}
+        for oid, data in raw.items():
+            entries: list[tuple[str, str, str]] = []
+            pos = 0
+            size = len(oid) // 2
+            while pos < len(data):
+                space = data.index(b" ", pos)
+                nul = data.index(b"\0", space)
+                mode, name = data[pos:space].decode(), decode_path(data[space + 1 : nul])
+                entries.append((mode, name, data[nul + 1 : nul + 1 + size].hex()))
+                pos = nul + 1 + size
+            trees[oid] = entries
+        return trees
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        rc, _, err = self._call("merge-base", "--is-ancestor", ancestor, descendant)
+        if rc not in (0, 1):
+            raise GitError(_text(err).strip().splitlines()[0] if err.strip() else "git merge-base failed")
+        return rc == 0
+
+    def _call(self, *args: str) -> tuple[int, bytes, bytes]:
+        proc = subprocess.run(self._argv(args), capture_output=True, env=self._env, check=False)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def fetch_ref(self, remote: str, src: str, dst: str) -> str | None:
+        """Fetch ``src`` from ``remote`` into the local ``dst`` (forced: dst is a private tracking ref).
+
+        Returns the fetched commit, or None when the remote has no such ref.
+        """
+        if remote.startswith("-"):
+            raise GitError(f"not a remote: {remote!r}")
+        listed = self._run("ls-remote", "--end-of-options", remote, src).decode().split()
+        if not listed:
+            return None
+        self._run("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", remote, f"+{src}:{dst}")
+        return self.read_ref(dst)
+
+    def push_ref(self, remote: str, src: str, dst: str) -> bool:
+        """Push ``src`` to ``remote``'s ``dst`` without force. False when the remote refused (not a fast-forward)."""
+        if remote.startswith("-"):
+            raise GitError(f"not a remote: {remote!r}")
+        rc, out, err = self._call("push", "--quiet", "--porcelain", "--end-of-options", remote, f"{src}:{dst}")
+        if rc == 0:
+            return True
+        if b"[rejected]" in out or b"[remote rejected]" in out or b"fetch first" in err:
+            return False
+        raise GitError(_text(err).strip().splitlines()[0] if err.strip() else f"git push exited {rc}")
 
 
 def _identity(name: str, email: str) -> Identity:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from vouched.gate.evaluation import EvaluatedCommit, Evaluation
 from vouched.gate.findings import Finding, Severity
 from vouched.git import display
+from vouched.ledger.predicates import SignOff, parse_time
 from vouched.policy import Person, Tier, TierMatch
 
 __all__ = ["CHECKS", "Check"]
@@ -188,9 +190,23 @@ def check_declaration(ev: Evaluation) -> Iterator[Finding]:
                 break
 
 
+def _signed_rationale(ev: Evaluation) -> bool:
+    """A valid implementation or review sign-off (approve) of the head tree carries a rationale."""
+    if ev.ledger is None:
+        return False
+    return any(
+        so.decision == "approve" and so.rationale.strip() and ev.ledger.on_head(so)
+        for stage in ("implementation", "review")
+        for _, so in ev.ledger.sign_offs(stage)
+    )
+
+
 def check_rationale(ev: Evaluation) -> Iterator[Finding]:
+    signed = _signed_rationale(ev)
     for c in ev.commits:
         if not c.attribution.assisted or any(v.strip() for v in c.commit.trailer_values("ai-rationale")):
+            continue
+        if signed:
             continue
         for tier, entries in _tier_groups(c).values():
             if tier.require_rationale:
@@ -198,7 +214,8 @@ def check_rationale(ev: Evaluation) -> Iterator[Finding]:
                     "rationale.missing",
                     f"AI-assisted commit changes {_paths(entries)} without saying why the assistant's work "
                     f"was accepted: the {tier.name} tier requires a rationale",
-                    "add `AI-Rationale: <why this AI-written code is right>` to the commit message",
+                    "add `AI-Rationale: <why this AI-written code is right>` to the commit message, or sign "
+                    "one: `vouched sign --stage implementation --decision approve --rationale TEXT`",
                     path=entries[0][0],
                     commit=c.commit.sha,
                     tier=tier.name,
@@ -218,17 +235,140 @@ def check_policy_edit(ev: Evaluation) -> Iterator[Finding]:
             )
 
 
+def _stage_level(tier: Tier, stage: str) -> str:
+    """The lowest level whose sign-off counts for ``stage``: the tier's ``min_level`` for implementation
+    (whoever may change the tier may vouch for building it), ``approver_min_level`` for the other stages."""
+    return tier.min_level if stage == "implementation" else tier.approver_min_level
+
+
 def check_stages(ev: Evaluation) -> Iterator[Finding]:
     for name in ev.touched_tiers:
         tier = ev.policy.tier(name)
-        if tier.stages:
+        if not tier.stages:
+            continue
+        if ev.ledger is None:
             yield _error(
                 "stages.unverified",
                 f"the {tier.name} tier requires signed sign-offs ({', '.join(tier.stages)}), and this "
-                "version of vouched cannot verify signed sign-offs yet",
-                f"until the signed ledger is available, remove `stages` from the {tier.name} tier in the "
-                "base policy, or land this change through your documented manual sign-off process",
+                "repository has no signed ledger (refs/vouched/ledger)",
+                "sign each stage with `vouched sign --stage STAGE --decision approve`, or fetch the ledger "
+                "with `vouched ledger pull`",
                 tier=tier.name,
+            )
+            continue
+        for stage in tier.stages:
+            yield from _check_stage(ev, tier, stage)
+
+
+def _check_stage(ev: Evaluation, tier: Tier, stage: str) -> Iterator[Finding]:
+    evidence = ev.ledger
+    if evidence is None:  # pragma: no cover - check_stages only calls this with a ledger
+        return
+    need = _stage_level(tier, stage)
+    need_rank = ev.policy.rank(need)
+    authors = ev.author_ids
+    latest: dict[str, tuple[Person, SignOff]] = {}
+    for entry, so in evidence.sign_offs(stage):
+        if stage in ("implementation", "review"):
+            if not evidence.on_head(so):
+                if so.commit in {c.commit.sha for c in ev.commits}:
+                    yield _warning(
+                        "stages.not-counted",
+                        f"{stage} sign-off by {entry.person.name} is stale: it was given for "
+                        f"{_short(so.commit or '')}, whose tree differs from the head's",
+                        f"ask {entry.person.name} to sign off {_short(ev.change.head)} again",
+                        tier=tier.name,
+                    )
+                continue
+        else:
+            if so.work_item not in evidence.work_items:
+                continue
+            if so.document is not None and so.document_digest is not None:
+                stale = _document_changed(ev, so.document, so.document_digest)
+                if stale:
+                    yield _warning(
+                        "stages.not-counted",
+                        f"{stage} sign-off by {entry.person.name} of {so.work_item} is stale: {stale}",
+                        f"ask {entry.person.name} to sign off the current document again",
+                        tier=tier.name,
+                    )
+                    continue
+        latest[entry.person.id] = (entry.person, so)
+    counted: list[str] = []
+    for person, so in latest.values():
+        who = f"{person.name} ({person.level})"
+        if so.decision != "approve":
+            yield _error(
+                "stages.rejected",
+                f"{who} signed the {stage} stage off as {so.decision}"
+                + (f": {so.rationale}" if so.rationale.strip() else ""),
+                f"address it, and ask {person.name} to sign the {stage} stage off with --decision approve",
+                tier=tier.name,
+            )
+        elif ev.policy.rank(person.level) < need_rank:
+            yield _warning(
+                "stages.not-counted",
+                f"{stage} sign-off by {who} does not count: the {tier.name} tier needs {need} or above",
+                tier=tier.name,
+            )
+        elif stage == "review" and person.id in authors:
+            yield _warning(
+                "stages.not-counted",
+                f"review sign-off by {who} does not count: they authored part of this change",
+                "ask someone who wrote none of the change to review it",
+                tier=tier.name,
+            )
+        else:
+            counted.append(person.name)
+    if not counted:
+        bound = (
+            f"the head tree ({_short(ev.change.head_tree)})"
+            if stage in ("implementation", "review")
+            else "a work item the change's commits name (Refs: " + (", ".join(evidence.work_items) or "none") + ")"
+        )
+        yield _error(
+            "stages.unverified",
+            f"the {tier.name} tier requires a valid signed {stage} sign-off of {bound} by a person of level "
+            f"{need} or above" + (" who wrote none of the change" if stage == "review" else "") + "; it has none",
+            f"`vouched sign --stage {stage} --decision approve` by an eligible person, then `vouched ledger push`",
+            tier=tier.name,
+        )
+
+
+def _document_changed(ev: Evaluation, document: str, digest: str) -> str | None:
+    """Why a signed-off document in the repository no longer matches its sign-off, or None."""
+    current = ev.ledger.documents.get(document) if ev.ledger is not None else None
+    if current is None or current == digest:
+        return None
+    return f"{document} changed since it was signed off"
+
+
+def check_ledger(ev: Evaluation) -> Iterator[Finding]:
+    """Ledger entries about this change that do not count, and overdue retrospective reviews."""
+    if ev.ledger is None:
+        return
+    for problem in ev.ledger.problems:
+        yield _warning(
+            "ledger.invalid",
+            f"a ledger entry does not count: {problem}",
+            "run `vouched ledger verify` for the whole ledger; re-sign from a clean ledger if it was tampered with",
+        )
+    days = ev.policy.retro_review_days
+    for entry, bg in ev.ledger.break_glass():
+        reviewers = {
+            e.person.id
+            for e, so in ev.ledger.sign_offs("review")
+            if so.decision == "approve" and so.tree == bg.tree and e.person.id != entry.person.id
+        }
+        due = parse_time(bg.signed_at) + timedelta(days=days)
+        if not reviewers and ev.ledger.now > due:
+            yield _error(
+                "breakglass.retro-overdue",
+                f"break-glass override by {entry.person.name} of {_short(bg.commit)} on {bg.signed_at} "
+                f"({bg.reason}) has had no retrospective review sign-off for more than {days} day(s)",
+                f"have someone other than {entry.person.name} review it: "
+                f"`vouched sign --stage review --decision approve --head {bg.commit}`",
+                commit=bg.commit,
             )
 
 
@@ -247,7 +387,9 @@ def check_approvals(ev: Evaluation) -> Iterator[Finding]:
         return
     authors = ev.author_ids
     head = ev.change.head
+    head_tree = ev.change.head_tree
     eligible: dict[str, Person] = {}
+    signed: set[str] = set()
     for source in ev.approval_sources:
         for approval in source.approvals():
             person = source.person(approval, ev.people)
@@ -269,7 +411,7 @@ def check_approvals(ev: Evaluation) -> Iterator[Finding]:
                     f"approval by {person.name} does not count: they authored part of this change",
                     "ask someone who did not write any of the change to review it",
                 )
-            elif approval.commit != head:
+            elif approval.commit != head and (approval.tree is None or approval.tree != head_tree):
                 seen = _short(approval.commit) if approval.commit else "an unknown commit"
                 yield _warning(
                     "approvals.not-counted",
@@ -279,16 +421,29 @@ def check_approvals(ev: Evaluation) -> Iterator[Finding]:
                 )
             else:
                 eligible[person.id] = person
+                if approval.signed:
+                    signed.add(person.id)
     for tier in tiers:
         need_rank = ev.policy.rank(tier.approver_min_level)
-        counted = sorted(p.name for p in eligible.values() if ev.policy.rank(p.level) >= need_rank)
+        counted = sorted(
+            p.name
+            for p in eligible.values()
+            if ev.policy.rank(p.level) >= need_rank and (tier.accept_unsigned_approvals or p.id in signed)
+        )
         if len(counted) >= tier.approvals:
             continue
         have = f"{len(counted)} ({', '.join(counted)})" if counted else "none"
+        unsigned = sorted(
+            p.name for p in eligible.values() if p.id not in signed and ev.policy.rank(p.level) >= need_rank
+        )
+        kind = "approval(s)" if tier.accept_unsigned_approvals else "signed approval(s) (review sign-offs)"
+        extra = ""
+        if not tier.accept_unsigned_approvals and unsigned:
+            extra = f"; unsigned forge approvals by {', '.join(unsigned)} do not count in this tier"
         yield _error(
             "approvals.insufficient",
-            f"the {tier.name} tier needs {tier.approvals} approval(s) of the head commit from people of level "
-            f"{tier.approver_min_level} or above who wrote none of the change; it has {have}",
+            f"the {tier.name} tier needs {tier.approvals} {kind} of the head commit from people of level "
+            f"{tier.approver_min_level} or above who wrote none of the change; it has {have}{extra}",
             f"ask {tier.approvals - len(counted)} more {tier.approver_min_level}+ reviewer(s) to approve "
             f"{_short(head)}",
             tier=tier.name,
@@ -305,4 +460,5 @@ CHECKS: tuple[Check, ...] = (
     check_policy_edit,
     check_stages,
     check_approvals,
+    check_ledger,
 )

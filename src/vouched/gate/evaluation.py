@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vouched.gate.approvals import ApprovalSource
 from vouched.model import Change, Commit, FileChange, Identity
 from vouched.policy import People, Person, Policy, TierMatch
 from vouched.provenance import Attribution
 from vouched.trailers import parse_identity
+
+if TYPE_CHECKING:
+    from vouched.ledger.evidence import LedgerEvidence
 
 __all__ = ["EvaluatedCommit", "EvaluatedFile", "Evaluation", "is_bot"]
 
@@ -52,6 +56,7 @@ class Evaluation:
     files: tuple[EvaluatedFile, ...]
     approval_sources: tuple[ApprovalSource, ...] | None  # None: no source was given
     provenance_problems: tuple[str, ...] = ()
+    ledger: LedgerEvidence | None = None  # None: the repository has no signed ledger
 
     @property
     def author_ids(self) -> frozenset[str]:
@@ -79,6 +84,7 @@ def build(
     attribute: dict[str, Attribution],
     approval_sources: Sequence[ApprovalSource] | None,
     problems: Sequence[str] = (),
+    ledger: LedgerEvidence | None = None,
 ) -> Evaluation:
     files = tuple(
         EvaluatedFile(fc, policy.resolve_change(fc.paths, ((a.number, a.text) for a in fc.added)))
@@ -104,6 +110,7 @@ def build(
         files=files,
         approval_sources=None if approval_sources is None else tuple(approval_sources),
         provenance_problems=tuple(problems),
+        ledger=ledger,
     )
 
 

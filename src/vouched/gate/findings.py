@@ -34,6 +34,7 @@ class Finding:
     line: int | None = None
     commit: str | None = None
     tier: str | None = None
+    overridden: bool = False  # was blocking, waived by a break-glass override
 
     def __post_init__(self) -> None:
         if self.blocking and self.severity is not Severity.ERROR:
@@ -50,6 +51,7 @@ class Finding:
             "line": self.line,
             "commit": self.commit,
             "tier": self.tier,
+            **({"overridden": True} if self.overridden else {}),
         }
 
 
@@ -108,6 +110,11 @@ class Verdict:
     def blocking(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.blocking)
 
+    @property
+    def overridden(self) -> tuple[Finding, ...]:
+        """Findings that would block, waived by a break-glass override (counted apart)."""
+        return tuple(f for f in self.findings if f.overridden)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
@@ -120,4 +127,5 @@ class Verdict:
             "commits": [c.to_json() for c in self.commits],
             "files": [f.to_json() for f in self.files],
             "findings": [f.to_json() for f in self.findings],
+            **({"overridden": len(self.overridden)} if self.overridden else {}),
         }

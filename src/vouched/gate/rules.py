@@ -90,10 +90,50 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "stages.unverified",
-            "Signed stage sign-offs are required",
-            "The tier lists `stages`; signed sign-offs (requirements, design, implementation, review) need "
-            "the signed ledger, which this version cannot verify yet.",
-            "Remove `stages` from the tier until the ledger is available, or use a documented manual process.",
+            "A required stage has no valid signed sign-off",
+            "The tier lists `stages`: each needs a valid signed sign-off in the ledger (refs/vouched/ledger) by a "
+            "person of the tier's `approver_min_level` (implementation: `min_level`), bound to the head tree "
+            "(implementation, review) or to a work item the change names (requirements, design). A review "
+            "sign-off by an author of the change does not count.",
+            "Sign the stage: `vouched sign --stage STAGE --decision approve`, then `vouched ledger push`.",
+            True,
+        ),
+        Rule(
+            "stages.rejected",
+            "A stage was signed off as rejected or needing work",
+            "An eligible person's latest sign-off of a required stage says `reject` or `needs-work`.",
+            "Address it, and ask them to sign the stage off again with `--decision approve`.",
+            True,
+        ),
+        Rule(
+            "stages.not-counted",
+            "A sign-off that does not count",
+            "Stale sign-offs (of another tree or a changed document), sign-offs below the level the stage "
+            "needs, and review sign-offs by an author are listed so the signer knows why.",
+            "Sign off the current head again, by an eligible person.",
+            False,
+        ),
+        Rule(
+            "ledger.invalid",
+            "A ledger entry that does not verify",
+            "An entry whose signature, key, signer or place in the chain is wrong never counts as evidence.",
+            "Run `vouched ledger verify` to see every failing entry; re-sign what is needed.",
+            False,
+        ),
+        Rule(
+            "breakglass.applied",
+            "A break-glass override waived this change's blocking findings",
+            "A person with `break_glass = true` signed an unexpired override of this head tree: blocking "
+            "findings are listed as overridden and counted apart.",
+            "Have the change reviewed after the fact within `retro_review_days`.",
+            False,
+        ),
+        Rule(
+            "breakglass.retro-overdue",
+            "A break-glass override has no retrospective review in time",
+            "An override is due a review sign-off of its tree, by someone other than its signer, within "
+            "`retro_review_days` (default 7); until then every change to the repository fails.",
+            "`vouched sign --stage review --decision approve --head <overridden commit>` by another person.",
             True,
         ),
         Rule(

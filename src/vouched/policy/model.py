@@ -96,6 +96,8 @@ class Tier:
     require_rationale: bool
     require_declaration: bool
     stages: tuple[str, ...]
+    # Whether unsigned (forge) approvals count here. Default: true, unless the tier lists signed `stages`.
+    accept_unsigned_approvals: bool = True
     _path_rules: tuple[_PathRule, ...] = field(init=False, repr=False, compare=False)
     _content_rules: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
 
@@ -162,6 +164,7 @@ class Policy:
     markers: tuple[Marker, ...]
     digest: str
     file: str
+    retro_review_days: int = 7  # a break-glass override needs a review sign-off within this many days
 
     def __post_init__(self) -> None:
         if not self.levels:
@@ -243,6 +246,7 @@ class Person:
     emails: tuple[str, ...] = ()
     github: str | None = None
     keys: tuple[str, ...] = ()
+    break_glass: bool = False  # may sign break-glass overrides
 
 
 @dataclass(frozen=True)

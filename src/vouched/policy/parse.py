@@ -39,9 +39,13 @@ levels when they are usable) and report both files' problems together, the polic
     require_rationale = true             # default: false
     require_declaration = true           # default: false
     stages = ["design", "review"]        # default: []; any of requirements, design, implementation, review
+    accept_unsigned_approvals = true     # default: true, or false when the tier lists stages
 
     [unknown_authors]
     level = "none"                       # default: "none" (no clearance); or one of the levels
+
+    [ledger]
+    retro_review_days = 7                # default 7; may also be written at the top level
 
 A tier needs at least one path pattern or content regex.
 
@@ -65,6 +69,7 @@ Python regexes used as written (prefix ``(?i)`` to ignore case).
     emails = ["alice@bank.example"]      # commit identities; each email belongs to one person only
     github = "alice-archer"              # forge login; each login belongs to one person only
     keys = ["ssh-ed25519 AAAAC3Nza... alice@laptop"]   # OpenSSH Ed25519 public keys
+    break_glass = true                   # default false: may sign break-glass overrides
 """
 
 from __future__ import annotations
@@ -103,7 +108,8 @@ PEOPLE_FILE = ".vouched/people.toml"
 SUPPORTED_VERSION = 1
 INIT_HINT = "run `vouched init`, review and commit .vouched/"
 
-_POLICY_KEYS = ("version", "levels", "tiers", "unknown_authors", "ai_markers")
+_POLICY_KEYS = ("version", "levels", "tiers", "unknown_authors", "ai_markers", "retro_review_days", "ledger")
+_LEDGER_KEYS = ("retro_review_days",)
 _TIER_KEYS = (
     "name",
     "paths",
@@ -116,11 +122,12 @@ _TIER_KEYS = (
     "require_rationale",
     "require_declaration",
     "stages",
+    "accept_unsigned_approvals",
 )
 _UNKNOWN_AUTHORS_KEYS = ("level",)
 _MARKER_KEYS = ("tool", "trailer", "email", "name", "message")
 _PEOPLE_KEYS = ("people",)
-_PERSON_KEYS = ("name", "level", "emails", "github", "keys")
+_PERSON_KEYS = ("name", "level", "emails", "github", "keys", "break_glass")
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOOL_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -462,7 +469,8 @@ def _read_policy(source: bytes | str, file: str) -> tuple[Policy | None, tuple[s
     tiers = _tiers(doc, data, levels, meant)
     unknown = _unknown_authors(doc, data, levels)
     markers = _markers(doc, data)
-    if doc.problems or levels is None:
+    retro_review_days = _retro_review_days(doc, data)
+    if doc.problems or levels is None or retro_review_days is None:
         return None, levels, doc.problems
     policy = Policy(
         version=SUPPORTED_VERSION,
@@ -472,8 +480,34 @@ def _read_policy(source: bytes | str, file: str) -> tuple[Policy | None, tuple[s
         markers=markers,
         digest="sha256:" + hashlib.sha256(raw).hexdigest(),
         file=file,
+        retro_review_days=retro_review_days,
     )
     return policy, levels, []
+
+
+def _retro_review_days(doc: _Doc, data: dict[str, Any]) -> int | None:
+    """``retro_review_days`` at the top level or in a ``[ledger]`` table (not both); default 7."""
+    found: list[tuple[PathKey, object]] = []
+    if "retro_review_days" in data:
+        found.append((("retro_review_days",), data["retro_review_days"]))
+    if "ledger" in data:
+        table = data["ledger"]
+        if not isinstance(table, dict):
+            doc.report(
+                ("ledger",), f"must be a table, not {_type_name(table)}", "write [ledger]\nretro_review_days = 7"
+            )
+            return None
+        doc.keys(table, ("ledger",), _LEDGER_KEYS, "[ledger]")
+        if "retro_review_days" in table:
+            found.append((("ledger", "retro_review_days"), table["retro_review_days"]))
+    if len(found) > 1:
+        doc.report(
+            found[1][0], "retro_review_days is set twice", "keep either the top-level key or the one in [ledger]"
+        )
+        return None
+    if not found:
+        return 7
+    return doc.integer(found[0][1], found[0][0], minimum=1)
 
 
 def _version(doc: _Doc, data: dict[str, Any]) -> None:
@@ -622,6 +656,7 @@ def _tier(
     ai_allowed = flag("ai_allowed", True)
     require_rationale = flag("require_rationale", False)
     require_declaration = flag("require_declaration", False)
+    accept_unsigned = flag("accept_unsigned_approvals", not table.get("stages"))
     approvals = doc.integer(table["approvals"], (*path, "approvals"), minimum=0) if "approvals" in table else 0
     stages = doc.strings(table.get("stages", []), (*path, "stages"), example='["design", "review"]')
     seen: set[str] = set()
@@ -647,6 +682,7 @@ def _tier(
         or ai_allowed is None
         or require_rationale is None
         or require_declaration is None
+        or accept_unsigned is None
         or approvals is None
     ):
         return None
@@ -663,6 +699,7 @@ def _tier(
         require_rationale=require_rationale,
         require_declaration=require_declaration,
         stages=tuple(stages),
+        accept_unsigned_approvals=accept_unsigned,
     )
 
 
@@ -843,9 +880,16 @@ def _people(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...] | None) -> 
             elif github is not None:
                 claim(logins, github, pid, (*path, "github"), "github login")
         person_keys = _person_keys(doc, entry.get("keys", []), path, where)
+        break_glass = doc.boolean(entry["break_glass"], (*path, "break_glass")) if "break_glass" in entry else False
         for i, key in person_keys:
             claim(keys, key.split()[1], pid, (*path, "keys", i), "key")
-        if len(doc.problems) == before and level is not None and name is not None and person_emails is not None:
+        if (
+            len(doc.problems) == before
+            and level is not None
+            and name is not None
+            and person_emails is not None
+            and break_glass is not None
+        ):
             persons.append(
                 Person(
                     id=pid,
@@ -854,6 +898,7 @@ def _people(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...] | None) -> 
                     emails=tuple(person_emails),
                     github=github,
                     keys=tuple(k.strip() for _, k in person_keys),
+                    break_glass=break_glass,
                 )
             )
     return People(tuple(persons), doc.file)

@@ -27,6 +27,7 @@ class Approval:
     source: str
     signed: bool = False
     state: str = ""
+    tree: str | None = None  # the tree approved, when the source binds approvals to trees (the ledger)
 
 
 class ApprovalSource(ABC):
