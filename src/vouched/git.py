@@ -448,6 +448,33 @@ class Git:
             result.append((sha, tuple(parents.split()), tree))
         return result
 
+    def chain_with_files(self, tip: str) -> list[tuple[str, tuple[str, ...], str, list[tuple[str, str]]]]:
+        """Like :meth:`chain`, with the ``(path, new blob id)`` each commit wrote (its raw diff against
+        its first parent, the whole tree for a root commit), in one `git log` call."""
+        out = self._run(
+            "log", "-z", "--reverse", "--topo-order", "--raw", "--root", "--no-renames", "--no-abbrev",
+            "--format=%x1e%H %T%x1f%P", "--end-of-options", tip, "--",
+        )  # fmt: skip
+        result: list[tuple[str, tuple[str, ...], str, list[tuple[str, str]]]] = []
+        for record in out.split(b"\x1e")[1:]:
+            tokens = record.split(b"\0")
+            head, _, parents = tokens[0].partition(b"\x1f")
+            sha, _, tree = head.decode().partition(" ")
+            parents_text, _, first_raw = parents.partition(b"\n")
+            files: list[tuple[str, str]] = []
+            raw = [first_raw.lstrip(b"\n"), *tokens[1:]]
+            i = 0
+            while i + 1 < len(raw):
+                meta = raw[i].strip()
+                if meta.startswith(b":"):
+                    fields = meta.split(b" ")
+                    files.append((decode_path(raw[i + 1]), fields[3].decode()))
+                    i += 2
+                else:
+                    i += 1
+            result.append((sha, tuple(parents_text.decode().split()), tree, files))
+        return result
+
     def read_trees(self, oids: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
         """The entries ``(mode, name, object id)`` of many tree objects, in one `git cat-file --batch`."""
         raw = self.cat_blobs(list(dict.fromkeys(oids)))

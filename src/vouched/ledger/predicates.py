@@ -73,7 +73,16 @@ def parse_time(text: str) -> datetime:
     """An RFC 3339 UTC time in whole seconds (``2026-01-02T03:04:05Z``); ValueError otherwise."""
     if not _TIME.fullmatch(text):
         raise ValueError(f"{text[:40]!r} is not a UTC time like 2026-01-02T03:04:05Z")
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    # Fixed positions (the regex vouches for them): much cheaper than strptime on 100,000 entries.
+    return datetime(
+        int(text[0:4]),
+        int(text[5:7]),
+        int(text[8:10]),
+        int(text[11:13]),
+        int(text[14:16]),
+        int(text[17:19]),
+        tzinfo=UTC,
+    )
 
 
 class _Fields:

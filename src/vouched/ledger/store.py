@@ -13,6 +13,7 @@ themselves, and so their signatures, are unchanged) and the push is retried.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -53,6 +54,13 @@ class Rewrite:
     raw: bytes | None
 
 
+def _single_file_tree(blob: str, size: int) -> str:
+    """The id git gives a tree holding only ``envelope.json`` = ``blob`` (SHA-1 or SHA-256 by id length)."""
+    body = b"100644 " + ENTRY_FILE.encode() + b"\0" + bytes.fromhex(blob)
+    algorithm = hashlib.sha1 if size == 40 else hashlib.sha256
+    return algorithm(b"tree %d\0" % len(body) + body, usedforsecurity=False).hexdigest()
+
+
 class LedgerStore(ABC):
     """A sequence of envelopes, oldest first."""
 
@@ -83,16 +91,25 @@ class GitLedger(LedgerStore):
         return [] if tip is None else list(self._entries(tip))
 
     def _entries(self, tip: str) -> Iterator[RawEntry]:
-        chain = self.git.chain(tip)
-        trees = self.git.read_trees([tree for _, _, tree in chain])
+        chain = self.git.chain_with_files(tip)
+        # A well-formed entry's tree holds exactly envelope.json, the blob the commit wrote: its id can be
+        # computed here, so git reads trees only for entries that are not well formed (no extra call).
         blobs: dict[str, str] = {}
-        for _, _, tree in chain:
+        odd: list[str] = []
+        for _, _, tree, files in chain:
+            written = [oid for name, oid in files if name == ENTRY_FILE]
+            if written and _single_file_tree(written[-1], len(tree)) == tree:
+                blobs[tree] = written[-1]
+            else:
+                odd.append(tree)
+        trees = self.git.read_trees(odd) if odd else {}
+        for tree in odd:
             listing = trees.get(tree, [])
             if len(listing) == 1 and listing[0][:2] == ("100644", ENTRY_FILE):
                 blobs[tree] = listing[0][2]
         contents = self.git.cat_blobs(list(dict.fromkeys(blobs.values())))
         previous: str | None = None
-        for position, (commit, parents, tree) in enumerate(chain, start=1):
+        for position, (commit, parents, tree, _) in enumerate(chain, start=1):
             problem: tuple[str, str] | None = None
             expected = () if previous is None else (previous,)
             if parents != expected:

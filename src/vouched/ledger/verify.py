@@ -20,7 +20,9 @@ commit and a stable reason code:
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,17 +158,57 @@ def verify_entries(
         parsed.append((entry, envelope, statement, digest))
         digests.setdefault(digest, entry.position)
     seen: set[str] = set()
-    for item in parsed:
-        if item is None:
-            continue
-        entry, envelope, statement, digest = item
-        problem = _check(entry, envelope, statement, digest, seen, digests, roster, select, base_of)
-        seen.add(digest)
-        if isinstance(problem, Problem):
-            report.problems.append(problem)
-        elif problem is not None:
-            report.entries.append(problem)
+    # Signatures are checked in worker threads while the main thread parses on: cryptography releases
+    # the GIL while it verifies, so on a machine with several cores parsing and verifying overlap.
+    batch: list[tuple[PublicKey, bytes, bytes]] = []
+    batch_entries: list[tuple[VerifiedEntry, int]] = []
+    workers = max(1, min(8, (os.cpu_count() or 1)))
+    with ThreadPoolExecutor(workers) as pool:
+        chunks: list[tuple[list[tuple[VerifiedEntry, int]], Future[list[bool]]]] = []
+
+        def flush() -> None:
+            nonlocal batch, batch_entries
+            if batch_entries:
+                chunks.append((batch_entries, pool.submit(_verify_all, batch)))
+            batch, batch_entries = [], []
+
+        for item in parsed:
+            if item is None:
+                continue
+            entry, envelope, statement, digest = item
+            result = _check(entry, envelope, statement, digest, seen, digests, roster, select, base_of)
+            seen.add(digest)
+            if isinstance(result, Problem):
+                report.problems.append(result)
+            elif result is not None:
+                verified, checks = result
+                batch_entries.append((verified, len(batch)))
+                batch.extend(checks)
+                if len(batch) >= 512:
+                    flush()
+        flush()
+        for group, future in chunks:
+            results = future.result()
+            for i, (verified, start) in enumerate(group):
+                end = group[i + 1][1] if i + 1 < len(group) else len(results)
+                if all(results[start:end]):
+                    report.entries.append(verified)
+                else:
+                    report.problems.append(
+                        Problem(
+                            verified.position,
+                            verified.commit,
+                            "signature.invalid",
+                            f"the signature by {verified.keyid} does not verify: the entry was altered",
+                        )
+                    )
+    report.entries.sort(key=lambda e: e.position)
+    report.problems.sort(key=lambda p: (p.position is not None, p.position or 0))
     return report
+
+
+def _verify_all(checks: list[tuple[PublicKey, bytes, bytes]]) -> list[bool]:
+    return [key.verify(sig, data) for key, sig, data in checks]
 
 
 def _check(
@@ -179,7 +221,7 @@ def _check(
     roster: Roster,
     select: Callable[[Statement], bool] | None,
     base_of: Callable[[Statement], str] | None,
-) -> Problem | VerifiedEntry | None:
+) -> Problem | tuple[VerifiedEntry, list[tuple[PublicKey, bytes, bytes]]] | None:
     def problem(reason: str, message: str) -> Problem:
         return Problem(entry.position, entry.commit, reason, message)
 
@@ -214,6 +256,7 @@ def _check(
     if signer is None:
         return problem("signer.unknown", f"{predicate.signer!r} is not in {people.file} at {base[:12]}")
     data = envelope.pae()
+    checks: list[tuple[PublicKey, bytes, bytes]] = []
     for sig in envelope.signatures:
         listed = keys.get(sig.keyid)
         if listed is None:
@@ -226,15 +269,15 @@ def _check(
                 "signature.wrong-person",
                 f"key {sig.keyid} is listed for {owner.id!r}, not for the signer {signer.id!r}",
             )
-        if not key.verify(sig.sig, data):
-            return problem("signature.invalid", f"the signature by {sig.keyid} does not verify: the entry was altered")
+        checks.append((key, sig.sig, data))
     if isinstance(predicate, BreakGlass) and not _may_break_glass(signer):
         return problem(
             "break-glass.not-allowed", f"{signer.id!r} may not sign break-glass overrides (no break_glass = true)"
         )
-    return VerifiedEntry(
+    verified = VerifiedEntry(
         entry.position, entry.commit, envelope, statement, digest, signer, envelope.signatures[0].keyid
     )
+    return verified, checks
 
 
 def _may_break_glass(person: Person) -> bool:
