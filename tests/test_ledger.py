@@ -627,3 +627,139 @@ def test_cli_sign_with_an_unlisted_key_is_a_clear_error(shop: ScratchRepo, keys:
         "--key", str(keys["mallory"].path),
     )  # fmt: skip
     assert code == 2
+
+
+# -- the index: check reads only what concerns the change --------------------------------------------------
+
+
+def _no_full_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vouched.ledger import evidence
+
+    def refuse(*_: object) -> object:
+        raise AssertionError("the gate read the whole ledger")
+
+    monkeypatch.setattr(evidence, "_everything", refuse)
+
+
+def _other_change(shop: ScratchRepo, keys: dict[str, Key], n: int) -> None:
+    """``n`` review sign-offs of another change, appended as vouched appends them (index included)."""
+    shop.git("checkout", "-q", "-b", "other", "main")
+    shop.commit("other\n\nAssisted-by: none", {"src/orders/x.py": "x = 1\n"}, author=who("bob"))
+    for i in range(n):
+        sign_off(Git(shop.path), keys["dave"].signer(), base="main", head="other", stage="review",
+                 decision="approve", rationale=str(i), now=NOW)  # fmt: skip
+    shop.git("checkout", "-q", "feature")
+
+
+def _relabel(repo: ScratchRepo, position: int, message: str) -> None:
+    """Rewrite the ledger with entry ``position``'s commit message replaced (the envelopes are unchanged)."""
+    git = Git(repo.path)
+    parent: str | None = None
+    for e in GitLedger(git).entries():
+        tree = git.make_tree([("envelope.json", git.hash_blob(e.raw or b""))])
+        text = message if e.position == position else repo.git("log", "-1", "--format=%B", e.commit or "")
+        parent = repo.git(
+            "commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-", input=text.encode()
+        ).strip()
+    assert parent is not None
+    repo.git("update-ref", LEDGER_REF, parent)
+
+
+def test_entries_carry_an_index_and_check_reads_only_those_about_the_change(
+    shop: ScratchRepo, keys: dict[str, Key], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_all(shop, keys)
+    _other_change(shop, keys, 3)
+    message = shop.git("log", "-1", "--format=%B", LEDGER_REF)
+    assert "Vouched-Index: 1" in message and "Vouched-Kind: sign-off" in message
+    assert "Vouched-Stage: review" in message and "Vouched-Digest: sha256:" in message
+    read: list[int] = []
+    original = GitLedger.read
+
+    def spy(self: GitLedger, listed: object, chain: object) -> object:
+        out = original(self, listed, chain)  # type: ignore[arg-type]
+        read.extend(e.position for e in out)
+        return out
+
+    monkeypatch.setattr(GitLedger, "read", spy)
+    _no_full_read(monkeypatch)
+    assert verdict(shop).passed
+    assert 6 not in read and 7 not in read  # the other change's sign-offs, except the neighbour of entry 5
+    assert verify(shop).ok
+
+
+def test_old_entries_without_an_index_still_count(
+    shop: ScratchRepo, keys: dict[str, Key], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_all(shop, keys)
+    rebuild(shop, entries_raw(shop))  # commit messages without an index, as an older vouched wrote them
+    assert "Vouched-" not in shop.git("log", "--format=%B", LEDGER_REF)
+    _no_full_read(monkeypatch)
+    assert verdict(shop).passed
+    assert verify(shop).ok  # no index is not a problem: older versions wrote none
+
+
+def test_a_mislabelled_index_is_named_by_verify_and_a_malformed_one_is_read(
+    shop: ScratchRepo, keys: dict[str, Key]
+) -> None:
+    sign_all(shop, keys)
+    sign(shop, keys["erin"], "review", decision="needs-work", rationale="missing tests")
+    assert "stages.rejected" in blocking(verdict(shop))
+    message = shop.git("log", "-1", "--format=%B", LEDGER_REF)
+    # A malformed index is no index: the entry is read like one an older vouched wrote.
+    _relabel(shop, 6, message.replace("Vouched-Kind: sign-off", "Vouched-Kind: nonsense"))
+    assert "stages.rejected" in blocking(verdict(shop))
+    assert (6, "entry.index") in reasons(verify(shop))
+    # A well-formed index that names another tree: `ledger verify` names the entry and what disagrees.
+    tree = shop.git("rev-parse", "feature^{tree}").strip()
+    _relabel(shop, 6, message.replace(tree, "0" * 40))
+    report = verify(shop)
+    assert [(p.position, p.reason) for p in report.problems if p.position == 6] == [(6, "entry.index")]
+    assert "tree" in next(p.message for p in report.problems if p.position == 6)
+
+
+def test_an_approval_labelled_for_this_change_but_about_another_does_not_count(
+    shop: ScratchRepo, keys: dict[str, Key]
+) -> None:
+    for stage, k in [("requirements", "dave"), ("design", "dave"), ("implementation", "alice")]:
+        sign(shop, keys[k], stage)
+    sign(shop, keys["dave"], "review")
+    _other_change(shop, keys, 1)  # Erin's approval below is of the other change
+    sign_off(Git(shop.path), keys["erin"].signer(), base="main", head="other", stage="review",
+             decision="approve", now=NOW)  # fmt: skip
+    assert "approvals.insufficient" in blocking(verdict(shop))
+    head = shop.git("rev-parse", "feature").strip()
+    tree = shop.git("rev-parse", "feature^{tree}").strip()
+    other = shop.git("rev-parse", "other").strip()
+    other_tree = shop.git("rev-parse", "other^{tree}").strip()
+    message = shop.git("log", "-1", "--format=%B", LEDGER_REF)
+    _relabel(shop, 6, message.replace(other_tree, tree).replace(other, head))
+    ev = evaluate(Git(shop.path), "main", "feature", [], now=NOW)
+    assert ev.ledger is not None and any(p.reason == "entry.index" for p in ev.ledger.problems)
+    assert "approvals.insufficient" in blocking(judge(ev))
+    assert (6, "entry.index") in reasons(verify(shop))
+
+
+@pytest.mark.parametrize("label", ["none", "this-change"])
+def test_a_hidden_or_mislabelled_override_still_demands_its_retro_review(
+    shop: ScratchRepo, keys: dict[str, Key], label: str
+) -> None:
+    signed = sign_break_glass(
+        Git(shop.path), keys["alice"].signer(), base="main", head="feature", reason="INC-7", hours=4, now=NOW
+    )
+    del signed
+    # The next change: a new branch from main. Its check must see the overdue override.
+    shop.git("checkout", "-q", "-b", "next", "main")
+    shop.commit("next\n\nAssisted-by: none", {"README": "x\n"}, author=who("bob"))
+    nxt = shop.git("rev-parse", "next").strip()
+    nxt_tree = shop.git("rev-parse", "next^{tree}").strip()
+    if label == "none":
+        _relabel(shop, 1, "entry\n")  # as an older vouched or a hand-made append writes it
+    else:  # claims to be a review sign-off of the next change: read, found to disagree, everything read
+        message = shop.git("log", "-1", "--format=%B", LEDGER_REF)
+        feature = shop.git("rev-parse", "feature").strip()
+        feature_tree = shop.git("rev-parse", "feature^{tree}").strip()
+        fake = message.replace("Vouched-Kind: break-glass", "Vouched-Kind: sign-off\nVouched-Stage: review")
+        _relabel(shop, 1, fake.replace(feature, nxt).replace(feature_tree, nxt_tree))
+    late = judge(evaluate(Git(shop.path), "main", "next", [], now=NOW + timedelta(days=8)))
+    assert "breakglass.retro-overdue" in blocking(late)

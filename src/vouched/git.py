@@ -327,21 +327,28 @@ class Git:
 
     def cat_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
         """Read many objects with one `git cat-file --batch`."""
-        if not oids:
+        return {name: data for name, (_, _, data) in self.cat_objects(oids).items()}
+
+    def cat_objects(self, names: Sequence[str]) -> dict[str, tuple[str, str, bytes]]:
+        """``(object id, type, content)`` of many objects named by id or ``REV:PATH``, in one
+        `git cat-file --batch`; names that do not resolve are left out."""
+        if not names:
             return {}
-        out = self._run("cat-file", "--batch", input=("\n".join(oids) + "\n").encode())
-        blobs: dict[str, bytes] = {}
+        if any("\n" in name for name in names):
+            raise GitError("an object name holds a newline")
+        out = self._run("cat-file", "--batch", input=("\n".join(names) + "\n").encode())
+        found: dict[str, tuple[str, str, bytes]] = {}
         pos = 0
-        for oid in oids:
+        for name in names:
             nl = out.index(b"\n", pos)
             header = out[pos:nl].split(b" ")
             pos = nl + 1
             if len(header) != 3:
-                continue  # "<oid> missing"
+                continue  # "<name> missing" or "<name> ambiguous"
             size = int(header[2])
-            blobs[oid] = out[pos : pos + size]
+            found[name] = (header[0].decode(), header[1].decode(), out[pos : pos + size])
             pos += size + 1
-        return blobs
+        return found
 
     def notes(self, ref: str) -> dict[str, bytes]:
         """Every note under ``ref`` keyed by the annotated commit (empty if the ref does not exist)."""
@@ -448,19 +455,23 @@ class Git:
             result.append((sha, tuple(parents.split()), tree))
         return result
 
-    def chain_with_files(self, tip: str) -> list[tuple[str, tuple[str, ...], str, list[tuple[str, str]]]]:
+    def chain_with_files(self, tip: str) -> list[tuple[str, tuple[str, ...], str, list[tuple[str, str]], str]]:
         """Like :meth:`chain`, with the ``(path, new blob id)`` each commit wrote (its raw diff against
-        its first parent, the whole tree for a root commit), in one `git log` call."""
+        its first parent, the whole tree for a root commit) and the message's trailers (as
+        :meth:`chain_with_trailers` gives them), in one `git log`."""
         out = self._run(
             "log", "-z", "--reverse", "--topo-order", "--raw", "--root", "--no-renames", "--no-abbrev",
-            "--format=%x1e%H %T%x1f%P", "--end-of-options", tip, "--",
+            "--format=%x1e%H %T%x1f%P%x1f%(trailers:unfold,separator=%x1d,key_value_separator=%x1c)",
+            "--end-of-options", tip, "--",
         )  # fmt: skip
-        result: list[tuple[str, tuple[str, ...], str, list[tuple[str, str]]]] = []
+        result: list[tuple[str, tuple[str, ...], str, list[tuple[str, str]], str]] = []
         for record in out.split(b"\x1e")[1:]:
             tokens = record.split(b"\0")
-            head, _, parents = tokens[0].partition(b"\x1f")
+            head, _, rest = tokens[0].partition(b"\x1f")
             sha, _, tree = head.decode().partition(" ")
-            parents_text, _, first_raw = parents.partition(b"\n")
+            parents_text, _, rest = rest.partition(b"\x1f")
+            raw_trailers, _, first_raw = rest.partition(b"\n")
+            trailers = raw_trailers.decode("utf-8", "replace")
             files: list[tuple[str, str]] = []
             raw = [first_raw.lstrip(b"\n"), *tokens[1:]]
             i = 0
@@ -472,7 +483,22 @@ class Git:
                     i += 2
                 else:
                     i += 1
-            result.append((sha, tuple(parents_text.decode().split()), tree, files))
+            result.append((sha, tuple(parents_text.decode().split()), tree, files, trailers))
+        return result
+
+    def chain_with_trailers(self, tip: str) -> list[tuple[str, tuple[str, ...], str, str]]:
+        """``(commit, parents, tree, trailers)`` of every commit reachable from ``tip``, oldest first, in one
+        `git log` call that reads commit objects only (no trees, no blobs). The trailers are as git parses
+        them, in one string: key and value separated by FS (0x1c), trailers by GS (0x1d)."""
+        args = [
+            "log", "-z", "--reverse", "--topo-order", "--no-color", "--encoding=UTF-8",
+            "--format=%H%x1f%P%x1f%T%x1f%(trailers:unfold,separator=%x1d,key_value_separator=%x1c)",
+            "--end-of-options", tip, "--",
+        ]  # fmt: skip
+        result: list[tuple[str, tuple[str, ...], str, str]] = []
+        for token in self._stream(args):
+            sha, parents, tree, raw = token.decode("utf-8", "replace").split("\x1f", 3)
+            result.append((sha, tuple(parents.split()), tree, raw))
         return result
 
     def read_trees(self, oids: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:

@@ -2,7 +2,7 @@
 
 The gate reads this: sign-offs whose subject is the change (its head tree, an older push of it, or a work
 item its commits name), every break-glass override (for the one that covers this change and for overdue
-retrospective reviews), and every review sign-off (a retrospective review may be of another change).
+retrospective reviews), and the review sign-offs of overridden trees (retrospective reviews).
 Keys are checked against the base revision's roster of *this* change, so a key removed from the roster
 since stops counting.
 """
@@ -10,20 +10,28 @@ since stops counting.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from vouched.errors import VouchedError
 from vouched.git import Git
+from vouched.ledger.dsse import parse_envelope
+from vouched.ledger.errors import MalformedError
+from vouched.ledger.index import EntryIndex
 from vouched.ledger.predicates import BreakGlass, SignOff, parse_time
 from vouched.ledger.sign import work_items
-from vouched.ledger.statement import Statement
-from vouched.ledger.store import GitLedger
-from vouched.ledger.verify import Problem, Roster, VerifiedEntry, verify_entries
+from vouched.ledger.statement import Statement, payload_digest
+from vouched.ledger.store import GitLedger, RawEntry
+from vouched.ledger.verify import Problem, Report, Roster, VerifiedEntry, verify_entries
 from vouched.model import Change
 from vouched.policy import People
 
 __all__ = ["LedgerEvidence", "collect"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,15 @@ class LedgerEvidence:
 
 
 def collect(git: Git, change: Change, people: People, now: datetime) -> LedgerEvidence | None:
-    """The ledger's evidence about ``change``; None when the repository has no ledger at all."""
+    """The ledger's evidence about ``change``; None when the repository has no ledger at all.
+
+    The ledger is listed with one `git log` that reads the entry commits' index trailers
+    (:mod:`vouched.ledger.index`), and only the entries that may concern the change are read and verified:
+    those about its head tree, its commits or its work items, every break-glass override, every review
+    of an overridden tree, and every entry without an index. The index only selects: anything it cannot
+    vouch for (an entry whose index disagrees with its envelope, a link it resolved that the envelopes do
+    not confirm) makes this read and verify the whole ledger instead, as `vouched ledger verify` does.
+    """
     store = GitLedger(git)
     try:
         tip = store.tip()
@@ -68,8 +84,104 @@ def collect(git: Git, change: Change, people: People, now: datetime) -> LedgerEv
         return LedgerEvidence(change, now, tuple(work_items(change)), (), (problem,))
     if tip is None:
         return None
-    del tip
     items = tuple(work_items(change))
+    report = _selected(store, tip, change, people, items)
+    if report is None:
+        log.debug("the ledger's index cannot be trusted for this change: verifying the whole ledger")
+        report = _everything(store, change, people, items)
+    paths = sorted({so.document for e in report.entries if (so := e.sign_off) is not None and so.document})
+    documents = {
+        path: hashlib.sha256(content).hexdigest()
+        for path, content in git.read_files(change.head, paths).items()
+        if content is not None
+    }
+    return LedgerEvidence(change, now, items, tuple(report.entries), tuple(report.problems), documents)
+
+
+# Problems that may come from an index that lies (an entry that was not read because of it): when the
+# selection meets one, the whole ledger is verified instead.
+_INDEX_DOUBT = frozenset({"entry.index", "entry.missing-link", "entry.out-of-order"})
+
+
+def _selected(store: GitLedger, tip: str, change: Change, people: People, items: tuple[str, ...]) -> Report | None:
+    """The report on the entries the index selects for ``change``; None if the index cannot be trusted."""
+    listing = store.listing(tip)
+    commits = {c.sha for c in change.commits} | {change.head}
+    wanted_items = set(items)
+    # A cheap first pass on the listed text (substrings of the trailers); the index of each entry it keeps
+    # is then parsed and matched exactly. An entry with no index, or one that does not parse, is kept.
+    needles = [change.head_tree, *commits, *(json.dumps(i) for i in items), "break-glass"]
+    maybe = [e for e in listing if "Vouched-Index" not in e.trailers or any(n in e.trailers for n in needles)]
+    kept = {e.position for e in maybe}
+    overridden = set()
+    for e in maybe:
+        ix = e.index()
+        if ix is not None and ix.kind == "break-glass" and ix.tree:
+            overridden.add(ix.tree)
+
+    def about_change(ix: EntryIndex | None, trees: AbstractSet[str]) -> bool:
+        if ix is None or ix.kind == "break-glass":
+            return True
+        if ix.tree == change.head_tree or ix.commit in commits or ix.work_item in wanted_items:
+            return True
+        return ix.stage == "review" and ix.tree in trees
+
+    def run(trees: AbstractSet[str], known: dict[str, int]) -> tuple[Report, set[str]]:
+        pool = maybe if not trees else [e for e in listing if e.position in kept or any(t in e.trailers for t in trees)]
+        chosen = [e for e in pool if about_change(e.index(), trees)]
+        picked = {e.position for e in chosen}
+        # Each chosen entry's predecessor is read too (only for its digest): it is nearly always the entry
+        # its signer last saw, so the link is confirmed by the envelopes without another git call.
+        neighbours = [listing[p - 2] for p in sorted(picked) if p > 1 and p - 1 not in picked]
+        raws = store.read([*chosen, *neighbours], listing)
+        confirmed = _digests(raws[len(chosen) :])
+        relied: set[str] = set()
+        roster = Roster(lambda _base: people)
+        report = verify_entries(
+            raws[: len(chosen)], roster, base_of=lambda _s: change.base, known={**known, **confirmed}, relied=relied
+        )
+        return report, relied - set(confirmed)
+
+    trees: set[str] = set(overridden)
+    report, unconfirmed = run(trees, {})
+    real = {bg.tree for e in report.entries if (bg := e.break_glass) is not None}
+    if not real <= trees:  # an override without an index: read the reviews of its tree as well
+        trees |= real
+        report, unconfirmed = run(trees, {})
+    if any(p.reason == "entry.missing-link" for p in report.problems):
+        # A signer linked to an entry further back than its predecessor (a lost race, a replay after a
+        # pull): look its digest up in every entry's index, then confirm it from the envelope.
+        known: dict[str, int] = {}
+        for e in listing:
+            ix = e.index()
+            if ix is not None:
+                known.setdefault(ix.digest, e.position)
+        report, unconfirmed = run(trees, known)
+    if any(p.reason in _INDEX_DOUBT for p in report.problems):
+        return None
+    if unconfirmed:
+        by_digest = {ix.digest: e for e in listing if (ix := e.index()) is not None and ix.digest in unconfirmed}
+        actual = _digests(store.read(list(by_digest.values()), listing))
+        if any(d not in actual or by_digest[d].position != actual[d] for d in unconfirmed):
+            return None
+    return report
+
+
+def _digests(raws: list[RawEntry]) -> dict[str, int]:
+    """The payload digest of each entry that holds a readable envelope, to its position."""
+    out: dict[str, int] = {}
+    for r in raws:
+        if r.raw is None or r.problem is not None:
+            continue
+        try:
+            out.setdefault(payload_digest(parse_envelope(r.raw).payload), r.position)
+        except MalformedError:
+            continue
+    return out
+
+
+def _everything(store: GitLedger, change: Change, people: People, items: tuple[str, ...]) -> Report:
+    """Every entry parsed and linked; the signatures of those that may concern the change verified."""
     commits = {c.sha for c in change.commits} | {change.head}
 
     def relevant(statement: Statement) -> bool:
@@ -81,11 +193,4 @@ def collect(git: Git, change: Change, people: People, now: datetime) -> LedgerEv
         return p.work_item is not None and p.work_item in items
 
     roster = Roster(lambda _base: people)
-    report = verify_entries(store.entries(), roster, select=relevant, base_of=lambda _s: change.base)
-    paths = sorted({so.document for e in report.entries if (so := e.sign_off) is not None and so.document})
-    documents = {
-        path: hashlib.sha256(content).hexdigest()
-        for path, content in git.read_files(change.head, paths).items()
-        if content is not None
-    }
-    return LedgerEvidence(change, now, items, tuple(report.entries), tuple(report.problems), documents)
+    return verify_entries(store.entries(), roster, select=relevant, base_of=lambda _s: change.base)

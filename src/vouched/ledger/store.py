@@ -23,9 +23,11 @@ from vouched.errors import GitError
 from vouched.git import Git
 from vouched.ledger.dsse import parse_envelope
 from vouched.ledger.errors import LedgerError, MalformedError
+from vouched.ledger.index import EntryIndex, index_of, parse_index
+from vouched.ledger.statement import parse_statement, payload_digest
 from vouched.model import Identity
 
-__all__ = ["ENTRY_FILE", "LEDGER_REF", "GitLedger", "JsonlLedger", "LedgerStore", "RawEntry", "Rewrite"]
+__all__ = ["ENTRY_FILE", "LEDGER_REF", "GitLedger", "JsonlLedger", "LedgerStore", "Listed", "RawEntry", "Rewrite"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,22 @@ class RawEntry:
     raw: bytes | None
     commit: str | None = None
     problem: tuple[str, str] | None = None  # (reason, message)
+    trailers: str = ""  # the commit message's index, as listed (unverified; see vouched.ledger.index)
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One entry as the ledger's `git log` lists it: no envelope read yet."""
+
+    position: int  # 1-based
+    commit: str
+    parents: tuple[str, ...]
+    tree: str
+    trailers: str  # the commit message's index, as listed (unverified; see vouched.ledger.index)
+
+    def index(self) -> EntryIndex | None:
+        """What the commit message says the envelope is about; None without a (well-formed) index."""
+        return parse_index(self.trailers)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +77,15 @@ def _single_file_tree(blob: str, size: int) -> str:
     body = b"100644 " + ENTRY_FILE.encode() + b"\0" + bytes.fromhex(blob)
     algorithm = hashlib.sha1 if size == 40 else hashlib.sha256
     return algorithm(b"tree %d\0" % len(body) + body, usedforsecurity=False).hexdigest()
+
+
+def _message(raw: bytes) -> str:
+    """The entry commit's message: its index when the envelope parses (the index is a hint, never evidence)."""
+    try:
+        payload = parse_envelope(raw).payload
+        return index_of(parse_statement(payload), payload_digest(payload)).message()
+    except MalformedError:
+        return "vouched ledger entry\n"
 
 
 class LedgerStore(ABC):
@@ -96,7 +123,7 @@ class GitLedger(LedgerStore):
         # computed here, so git reads trees only for entries that are not well formed (no extra call).
         blobs: dict[str, str] = {}
         odd: list[str] = []
-        for _, _, tree, files in chain:
+        for _, _, tree, files, _ in chain:
             written = [oid for name, oid in files if name == ENTRY_FILE]
             if written and _single_file_tree(written[-1], len(tree)) == tree:
                 blobs[tree] = written[-1]
@@ -109,7 +136,7 @@ class GitLedger(LedgerStore):
                 blobs[tree] = listing[0][2]
         contents = self.git.cat_blobs(list(dict.fromkeys(blobs.values())))
         previous: str | None = None
-        for position, (commit, parents, tree, _) in enumerate(chain, start=1):
+        for position, (commit, parents, tree, _, trailers) in enumerate(chain, start=1):
             problem: tuple[str, str] | None = None
             expected = () if previous is None else (previous,)
             if parents != expected:
@@ -124,7 +151,35 @@ class GitLedger(LedgerStore):
             if problem is None and raw is None:
                 names = ", ".join(name for _, name, _ in trees.get(tree, [])) or "nothing"
                 problem = ("entry.tree", f"entry commit {commit[:12]} holds {names}, not exactly one {ENTRY_FILE}")
-            yield RawEntry(position, raw, commit, problem)
+            yield RawEntry(position, raw, commit, problem, trailers)
+
+    def listing(self, tip: str) -> list[Listed]:
+        """Every entry's commit, parents, tree and index, oldest first, from one `git log` (no blob is read)."""
+        return [
+            Listed(position, commit, parents, tree, trailers)
+            for position, (commit, parents, tree, trailers) in enumerate(self.git.chain_with_trailers(tip), start=1)
+        ]
+
+    def read(self, listed: Iterable[Listed], chain: list[Listed]) -> list[RawEntry]:
+        """The envelopes of some listed entries, with one `git cat-file --batch`, structure checked."""
+        wanted = list(listed)
+        found = self.git.cat_objects([f"{e.commit}:{ENTRY_FILE}" for e in wanted])
+        out = []
+        for e in wanted:
+            problem: tuple[str, str] | None = None
+            expected = () if e.position == 1 else (chain[e.position - 2].commit,)
+            obj = found.get(f"{e.commit}:{ENTRY_FILE}")
+            raw = obj[2] if obj is not None and obj[1] == "blob" else None
+            if e.parents != expected:
+                problem = (
+                    "ledger.chain",
+                    f"entry commit {e.commit[:12]} has parents {' '.join(p[:12] for p in e.parents) or 'none'}: "
+                    "the ledger must be one straight chain",
+                )
+            elif obj is None or raw is None or _single_file_tree(obj[0], len(e.tree)) != e.tree:
+                problem = ("entry.tree", f"entry commit {e.commit[:12]} does not hold exactly one {ENTRY_FILE}")
+            out.append(RawEntry(e.position, raw, e.commit, problem, e.trailers))
+        return out
 
     def rewrites(self, entries: Iterable[RawEntry]) -> list[Rewrite]:
         """Entries that earlier values of the ref (its reflog) held and the current chain lacks."""
@@ -158,9 +213,9 @@ class GitLedger(LedgerStore):
     # -- writing -----------------------------------------------------------------------------------
 
     def _commit(self, raw: bytes, parent: str | None) -> str:
+        message = _message(raw)
         blob = self.git.hash_blob(raw)
         tree = self.git.make_tree([(ENTRY_FILE, blob)])
-        message = "vouched ledger entry\n"
         return self.git.commit_tree(tree, [parent] if parent else [], message, _IDENTITY)
 
     def append(self, raw: bytes) -> str:

@@ -15,6 +15,8 @@ commit and a stable reason code:
 ``signature.wrong-person``                  the key is listed, for another person than the signer
 ``signature.invalid``                       the signature does not verify (edited envelope or payload)
 ``break-glass.not-allowed``                 a break-glass override by someone without ``break_glass = true``
+``entry.index``                             the commit message's index disagrees with the envelope, or is
+                                            malformed (the entry itself still counts: the index is a hint)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 from vouched.errors import VouchedError
 from vouched.ledger.dsse import Envelope, parse_envelope
 from vouched.ledger.errors import MalformedError
+from vouched.ledger.index import mismatch
 from vouched.ledger.keys import PublicKey, parse_public_key
 from vouched.ledger.predicates import BreakGlass, SignOff
 from vouched.ledger.statement import Statement, parse_statement
@@ -123,10 +126,15 @@ def verify_entries(
     rewrites: Iterable[Rewrite] = (),
     select: Callable[[Statement], bool] | None = None,
     base_of: Callable[[Statement], str] | None = None,
+    known: dict[str, int] | None = None,
+    relied: set[str] | None = None,
 ) -> Report:
     """Check every entry; those ``select`` rejects are parsed and linked but their signatures not checked.
 
     ``base_of`` picks the revision whose roster judges an entry (default: the base the signer named).
+    When ``entries`` are a selection of the ledger, ``known`` maps the payload digests of entries that were
+    not read to their positions, and the digests a link was resolved through are added to ``relied`` (for
+    the caller to confirm against the envelopes).
     """
     report = Report(total=len(entries))
     for rw in rewrites:
@@ -155,6 +163,8 @@ def verify_entries(
             parsed.append(None)
             continue
         digest = _payload_digest(envelope.payload)
+        if entry.trailers and (wrong := mismatch(entry.trailers, statement, digest)) is not None:
+            report.problems.append(Problem(entry.position, entry.commit, "entry.index", wrong))
         parsed.append((entry, envelope, statement, digest))
         digests.setdefault(digest, entry.position)
     seen: set[str] = set()
@@ -176,7 +186,9 @@ def verify_entries(
             if item is None:
                 continue
             entry, envelope, statement, digest = item
-            result = _check(entry, envelope, statement, digest, seen, digests, roster, select, base_of)
+            result = _check(
+                entry, envelope, statement, digest, seen, digests, roster, select, base_of, known or {}, relied
+            )
             seen.add(digest)
             if isinstance(result, Problem):
                 report.problems.append(result)
@@ -221,6 +233,8 @@ def _check(
     roster: Roster,
     select: Callable[[Statement], bool] | None,
     base_of: Callable[[Statement], str] | None,
+    known: dict[str, int],
+    relied: set[str] | None,
 ) -> Problem | tuple[VerifiedEntry, list[tuple[PublicKey, bytes, bytes]]] | None:
     def problem(reason: str, message: str) -> Problem:
         return Problem(entry.position, entry.commit, reason, message)
@@ -231,7 +245,15 @@ def _check(
             f"the same signed statement is already entry {digests[digest]}: a replay does not count twice",
         )
     previous = statement.predicate.previous
-    if previous is not None and previous not in seen:
+    if previous is not None and previous not in seen and previous not in digests and previous in known:
+        if relied is not None:
+            relied.add(previous)
+        if known[previous] > entry.position:
+            return problem(
+                "entry.out-of-order",
+                f"the signer appended after entry {known[previous]}, which now comes later: entries were reordered",
+            )
+    elif previous is not None and previous not in seen:
         if previous in digests:
             return problem(
                 "entry.out-of-order",
