@@ -1,0 +1,128 @@
+"""``uv.lock`` (version 1): the packages uv resolved for every platform.
+
+Workspace members (``editable`` or ``virtual`` sources) are the project itself, not dependencies; what
+they list is what the project asked for, so those packages are ``direct`` and take the member's scope
+(``optional-dependencies``, ``dev-dependencies`` groups). uv may lock several versions of one package
+for different environments; each is its own entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vouched.deps.manifests._util import Lines, load_toml, pypi_name, table
+from vouched.deps.manifests.model import (
+    Dependency,
+    IncludeResolver,
+    ManifestError,
+    ManifestRead,
+    ManifestReader,
+    Scope,
+    Source,
+)
+
+__all__ = ["UvLockReader"]
+
+
+def _hashes(entry: dict[str, Any]) -> tuple[str, ...]:
+    found: list[str] = []
+    sdist = table(entry.get("sdist"))
+    if sdist is not None and isinstance(sdist.get("hash"), str):
+        found.append(sdist["hash"])
+    wheels = entry.get("wheels")
+    if isinstance(wheels, list):
+        found += [w["hash"] for w in wheels if isinstance(w, dict) and isinstance(w.get("hash"), str)]
+    return tuple(sorted(found))
+
+
+def _marker(entry: dict[str, Any]) -> str | None:
+    markers = entry.get("resolution-markers")
+    if isinstance(markers, list) and markers and all(isinstance(m, str) for m in markers):
+        return " or ".join(f"({m})" for m in markers) if len(markers) > 1 else markers[0]
+    return None
+
+
+def _names(value: object) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [pypi_name(d["name"]) for d in value if isinstance(d, dict) and isinstance(d.get("name"), str)]
+
+
+class UvLockReader(ManifestReader):
+    format = "uv-lock"
+    ecosystem = "PyPI"
+
+    def matches(self, path: str) -> bool:
+        return path.rsplit("/", 1)[-1] == "uv.lock"
+
+    def read(self, path: str, text: str, resolve_include: IncludeResolver | None = None) -> ManifestRead:
+        try:
+            data = load_toml(path, text)
+        except ManifestError as exc:
+            return ManifestRead(path, problems=(exc,), complete=False)
+        lines = Lines(text)
+        problems: list[ManifestError] = []
+        version = data.get("version")
+        unknown_version = version != 1
+        if unknown_version:
+            problems.append(
+                ManifestError(
+                    f"unknown uv.lock version {version!r}: its packages are marked unknown",
+                    file=path,
+                    line=lines.toml_key("version"),
+                    hint="vouched reads uv.lock version 1",
+                )
+            )
+        packages = data.get("package", [])
+        if not isinstance(packages, list):
+            problems.append(ManifestError("`package` must be an array of tables", file=path, line=1))
+            return ManifestRead(path, problems=tuple(problems), complete=False)
+        direct: dict[str, tuple[Scope, str | None]] = {}
+        entries: list[tuple[dict[str, Any], int | None]] = []
+        cursor = 1
+        for entry in packages:
+            start = lines.toml_table("package", array=True, start=cursor)
+            cursor = (start or cursor) + 1
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+                problems.append(ManifestError("a [[package]] without a name", file=path, line=start))
+                continue
+            source = table(entry.get("source")) or {}
+            if "editable" in source or "virtual" in source:
+                for name in _names(entry.get("dependencies")):
+                    direct.setdefault(name, ("main", None))
+                for table_key, scope in (("optional-dependencies", "optional"), ("dev-dependencies", "group")):
+                    for group_name, members in (table(entry.get(table_key)) or {}).items():
+                        for name in _names(members):
+                            direct.setdefault(name, (scope, group_name))  # type: ignore[arg-type]
+                continue
+            entries.append((entry, start))
+        deps: list[Dependency] = []
+        for entry, start in entries:
+            name = pypi_name(entry["name"])
+            line = lines.toml_key("name", start=start) if start else None
+            version_text = entry.get("version")
+            source = table(entry.get("source")) or {}
+            kind: Source = "registry"
+            url: str | None = None
+            if isinstance(source.get("git"), str):
+                kind, url = "vcs", f"git+{source['git']}"
+            elif isinstance(source.get("url"), str):
+                kind, url = "url", source["url"]
+            elif isinstance(source.get("path"), str) or isinstance(source.get("directory"), str):
+                kind = "path"
+            elif not isinstance(source.get("registry"), str):
+                problems.append(ManifestError("package has no readable source", file=path, line=line, package=name))
+            bad_version = not isinstance(version_text, str) and kind == "registry"
+            if bad_version:
+                problems.append(ManifestError("package has no version", file=path, line=line, package=name))
+            scope, group = direct.get(name, ("main", None))
+            deps.append(
+                Dependency(
+                    "PyPI", name, str(version_text) if version_text is not None else "", path, line,
+                    version=version_text if isinstance(version_text, str) else None,
+                    direct=name in direct, source=kind, scope=scope, group=group,
+                    marker=_marker(entry),
+                    hashes=_hashes(entry), url=url, unknown=unknown_version or bad_version,
+                )
+            )  # fmt: skip
+        return ManifestRead(path, tuple(deps), tuple(problems), complete=not unknown_version)
