@@ -51,7 +51,7 @@ from vouched.ledger.keys import FileSigner
 from vouched.ledger.predicates import SignOff
 from vouched.ledger.sign import sign_off
 from vouched.ledger.statement import Statement, Subject, payload_digest
-from vouched.ledger.verify import Roster, verify_entries
+from vouched.ledger.verify import Roster, verify_ledger
 from vouched.policy import load
 
 GOAL_RATIO = 0.70
@@ -101,7 +101,7 @@ def build(path: Path, entries: int) -> tuple[ScratchRepo, list[Ed25519PrivateKey
         previous = payload_digest(payload)
         mark = i + 1
         stream += b"blob\nmark :%d\ndata %d\n%b\n" % (2 * mark, len(raw), raw)
-        msg = b"vouched ledger entry\n"
+        msg = index_of(statement, previous).message().encode()  # the index vouched writes
         stream += b"commit refs/vouched/ledger\nmark :%d\n" % (2 * mark + 1)
         stream += b"committer vouched ledger <ledger@vouched.invalid> %d +0000\n" % (1_767_225_600 + i)
         stream += b"data %d\n%b" % (len(msg), msg)
@@ -190,10 +190,8 @@ def raw_verify(keys: list[Ed25519PrivateKey], pairs: list[tuple[bytes, bytes, in
 def vouched_verify(path: Path, expected: int) -> float:
     start = time.perf_counter()
     git = Git(path)
-    store = GitLedger(git)
-    entries = store.entries()
     roster = Roster(lambda base: load(git, base)[1])
-    report = verify_entries(entries, roster, rewrites=store.rewrites(entries))
+    report = verify_ledger(GitLedger(git), roster)  # exactly what `vouched ledger verify` runs
     elapsed = time.perf_counter() - start
     if not report.ok or len(report.entries) != expected:
         raise SystemExit(f"verify failed: {report.problems[:3]} ({len(report.entries)} of {expected})")

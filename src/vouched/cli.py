@@ -462,14 +462,12 @@ def ledger() -> None:
 
 def _verified(repo: Path) -> Any:
     from vouched.ledger.store import GitLedger
-    from vouched.ledger.verify import Roster, verify_entries
+    from vouched.ledger.verify import Roster, verify_ledger
     from vouched.policy import load
 
     git = _git(repo)
-    store = GitLedger(git)
-    entries = store.entries()
     roster = Roster(lambda base: load(git, base)[1] if git.ref_exists(f"{base}^{{commit}}") else None)
-    return verify_entries(entries, roster, rewrites=store.rewrites(entries))
+    return verify_ledger(GitLedger(git), roster)
 
 
 @ledger.command("show")

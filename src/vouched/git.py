@@ -123,6 +123,31 @@ class Git:
             raise GitError(msg.splitlines()[0] if msg else msg)
         return proc.stdout
 
+    def _read_all(self, args: Sequence[str]) -> bytes:
+        """A command's whole output, read in large chunks (``_run``'s poll loop costs seconds on 100 MB)."""
+        chunks: list[bytes] = []
+        with tempfile.TemporaryFile() as errfile:
+            try:
+                proc = subprocess.Popen(self._argv(args), stdout=subprocess.PIPE, stderr=errfile, env=self._env)
+            except FileNotFoundError:
+                raise GitError("git is not installed or not on PATH", hint="install git 2.30 or newer") from None
+            stdout = proc.stdout
+            if stdout is None:  # pragma: no cover - Popen with PIPE always gives a stream
+                raise GitError("git gave no output stream")
+            try:
+                fd = stdout.fileno()
+                while chunk := os.read(fd, 1 << 20):
+                    chunks.append(chunk)
+            finally:
+                stdout.close()
+                rc = proc.wait()
+                errfile.seek(0)
+                err = errfile.read()
+        if rc != 0:
+            msg = _text(err).strip()
+            raise GitError(msg.splitlines()[0] if msg else f"git {args[0]} exited {rc}")
+        return b"".join(chunks)
+
     def _stream(self, args: Sequence[str]) -> Iterator[bytes]:
         """Yield NUL-separated tokens of a command's output as it arrives, in bounded memory."""
         # stderr goes to a file, not a pipe: a chatty stderr cannot deadlock us.
@@ -350,6 +375,61 @@ class Git:
             pos += size + 1
         return found
 
+    def stream_objects(self, names: Sequence[str]) -> Iterator[tuple[str, str, str, bytes] | None]:
+        """``(name, object id, type, content)`` of each object in ``names`` order (None where it does not
+        resolve), from one `git cat-file --batch` read as it arrives: the caller works while git reads."""
+        if any("\n" in name for name in names):
+            raise GitError("an object name holds a newline")
+        if not names:
+            return
+        with tempfile.TemporaryFile() as request, tempfile.TemporaryFile() as errfile:
+            # The request goes in through a file: no writer thread, no pipe to keep filled.
+            request.write(("\n".join(names) + "\n").encode())
+            request.seek(0)
+            try:
+                proc = subprocess.Popen(
+                    self._argv(["cat-file", "--batch"]),
+                    stdin=request,
+                    stdout=subprocess.PIPE,
+                    stderr=errfile,
+                    env=self._env,
+                )
+            except FileNotFoundError:
+                raise GitError("git is not installed or not on PATH", hint="install git 2.30 or newer") from None
+            stdout = proc.stdout
+            if stdout is None:  # pragma: no cover - Popen with PIPE always gives a stream
+                raise GitError("git gave no output stream")
+            fd = stdout.fileno()
+            buf = bytearray()
+            pos = 0
+            try:
+                for name in names:
+                    while (nl := buf.find(b"\n", pos)) < 0:
+                        if not _fill(fd, buf):
+                            raise GitError("git cat-file stopped early")
+                    header = bytes(buf[pos:nl]).split(b" ")
+                    pos = nl + 1
+                    if len(header) != 3:
+                        yield None  # "<name> missing" or "<name> ambiguous"
+                        continue
+                    size = int(header[2])
+                    while len(buf) < pos + size + 1:
+                        if not _fill(fd, buf):
+                            raise GitError("git cat-file stopped early")
+                    yield name, header[0].decode(), header[1].decode(), bytes(buf[pos : pos + size])
+                    pos += size + 1
+                    if pos > 1 << 20:
+                        del buf[:pos]
+                        pos = 0
+            finally:
+                stdout.close()
+                rc = proc.wait()
+                errfile.seek(0)
+                err = errfile.read()
+        if rc != 0:
+            msg = _text(err).strip()
+            raise GitError(msg.splitlines()[0] if msg else f"git cat-file exited {rc}")
+
     def notes(self, ref: str) -> dict[str, bytes]:
         """Every note under ``ref`` keyed by the annotated commit (empty if the ref does not exist)."""
         exists = self._run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok=(0, 1)).strip()
@@ -459,11 +539,11 @@ class Git:
         """Like :meth:`chain`, with the ``(path, new blob id)`` each commit wrote (its raw diff against
         its first parent, the whole tree for a root commit) and the message's trailers (as
         :meth:`chain_with_trailers` gives them), in one `git log`."""
-        out = self._run(
+        out = self._read_all([
             "log", "-z", "--reverse", "--topo-order", "--raw", "--root", "--no-renames", "--no-abbrev",
             "--format=%x1e%H %T%x1f%P%x1f%(trailers:unfold,separator=%x1d,key_value_separator=%x1c)",
             "--end-of-options", tip, "--",
-        )  # fmt: skip
+        ])  # fmt: skip
         result: list[tuple[str, tuple[str, ...], str, list[tuple[str, str]], str]] = []
         for record in out.split(b"\x1e")[1:]:
             tokens = record.split(b"\0")
@@ -551,6 +631,12 @@ class Git:
         if b"[rejected]" in out or b"[remote rejected]" in out or b"fetch first" in err:
             return False
         raise GitError(_text(err).strip().splitlines()[0] if err.strip() else f"git push exited {rc}")
+
+
+def _fill(fd: int, buf: bytearray) -> bool:
+    chunk = os.read(fd, 1 << 16)
+    buf += chunk
+    return bool(chunk)
 
 
 def _identity(name: str, email: str) -> Identity:

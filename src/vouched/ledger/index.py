@@ -64,6 +64,14 @@ class EntryIndex:
 
     def as_listed(self) -> str:
         """The trailers as :meth:`vouched.git.Git.chain_with_trailers` lists them (for a fast comparison)."""
+        if self.work_item is None and self.commit is not None and self.tree is not None:
+            head = "Vouched-Index\x1c1\x1dVouched-Kind\x1c" + self.kind
+            if self.stage is not None:
+                head += "\x1dVouched-Stage\x1c" + self.stage
+            return (
+                f"{head}\x1dVouched-Commit\x1c{self.commit}\x1dVouched-Tree\x1c{self.tree}"
+                f"\x1dVouched-Digest\x1c{self.digest}"
+            )
         return "\x1d".join(f"{k}\x1c{v}" for k, v in self.trailers())
 
 

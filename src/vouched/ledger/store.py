@@ -114,8 +114,13 @@ class GitLedger(LedgerStore):
     # -- reading -----------------------------------------------------------------------------------
 
     def entries(self) -> list[RawEntry]:
+        return list(self.iter_entries())
+
+    def iter_entries(self) -> Iterator[RawEntry]:
+        """Like :meth:`entries`, yielding each entry as soon as its envelope is read."""
         tip = self.tip()
-        return [] if tip is None else list(self._entries(tip))
+        if tip is not None:
+            yield from self._entries(tip)
 
     def _entries(self, tip: str) -> Iterator[RawEntry]:
         chain = self.git.chain_with_files(tip)
@@ -134,7 +139,9 @@ class GitLedger(LedgerStore):
             listing = trees.get(tree, [])
             if len(listing) == 1 and listing[0][:2] == ("100644", ENTRY_FILE):
                 blobs[tree] = listing[0][2]
-        contents = self.git.cat_blobs(list(dict.fromkeys(blobs.values())))
+        # The envelopes stream in chain order while the caller works on the ones already read.
+        wanted = [blobs[tree] for _, _, tree, _, _ in chain if tree in blobs]
+        stream = self.git.stream_objects(wanted)
         previous: str | None = None
         for position, (commit, parents, tree, _, trailers) in enumerate(chain, start=1):
             problem: tuple[str, str] | None = None
@@ -146,8 +153,10 @@ class GitLedger(LedgerStore):
                     f"expected {previous[:12] if previous else 'none'}: the ledger must be one straight chain",
                 )
             previous = commit
-            blob = blobs.get(tree)
-            raw = contents.get(blob) if blob else None
+            raw = None
+            if tree in blobs:
+                obj = next(stream)
+                raw = obj[3] if obj is not None and obj[2] == "blob" else None
             if problem is None and raw is None:
                 names = ", ".join(name for _, name, _ in trees.get(tree, [])) or "nothing"
                 problem = ("entry.tree", f"entry commit {commit[:12]} holds {names}, not exactly one {ENTRY_FILE}")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,14 +31,15 @@ from typing import Any
 from vouched.errors import VouchedError
 from vouched.ledger.dsse import Envelope, parse_envelope
 from vouched.ledger.errors import MalformedError
+from vouched.ledger.fast import parse_fast
 from vouched.ledger.index import mismatch
 from vouched.ledger.keys import PublicKey, parse_public_key
 from vouched.ledger.predicates import BreakGlass, SignOff
 from vouched.ledger.statement import Statement, parse_statement
-from vouched.ledger.store import RawEntry, Rewrite
+from vouched.ledger.store import GitLedger, RawEntry, Rewrite
 from vouched.policy import People, Person
 
-__all__ = ["Problem", "Report", "Roster", "VerifiedEntry", "verify_entries"]
+__all__ = ["Problem", "Report", "Roster", "VerifiedEntry", "verify_entries", "verify_ledger"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +120,23 @@ def _payload_digest(payload: bytes) -> str:
     return "sha256:" + hashlib.sha256(payload).hexdigest()
 
 
+def verify_ledger(store: GitLedger, roster: Roster) -> Report:
+    """What `vouched ledger verify` checks: every entry of the git ledger, as it streams in, and the
+    entries its reflog saw that the chain lost."""
+    read: list[RawEntry] = []
+
+    def keep() -> Iterator[RawEntry]:
+        for entry in store.iter_entries():
+            read.append(entry)
+            yield entry
+
+    report = verify_entries(keep(), roster)
+    report.problems[:0] = verify_entries([], roster, rewrites=store.rewrites(read)).problems
+    return report
+
+
 def verify_entries(
-    entries: list[RawEntry],
+    entries: Iterable[RawEntry],
     roster: Roster,
     *,
     rewrites: Iterable[Rewrite] = (),
@@ -136,7 +152,7 @@ def verify_entries(
     not read to their positions, and the digests a link was resolved through are added to ``relied`` (for
     the caller to confirm against the envelopes).
     """
-    report = Report(total=len(entries))
+    report = Report()
     for rw in rewrites:
         report.problems.append(
             Problem(
@@ -147,31 +163,13 @@ def verify_entries(
                 "an entry was deleted or the ref was truncated or rewritten",
             )
         )
-    parsed: list[tuple[RawEntry, Envelope, Statement, str] | None] = []
-    digests: dict[str, int] = {}
-    for entry in entries:
-        if entry.problem is not None or entry.raw is None:
-            reason, message = entry.problem or ("entry.tree", "the entry holds no envelope")
-            report.problems.append(Problem(entry.position, entry.commit, reason, message))
-            parsed.append(None)
-            continue
-        try:
-            envelope = parse_envelope(entry.raw)
-            statement = parse_statement(envelope.payload)
-        except MalformedError as exc:
-            report.problems.append(Problem(entry.position, entry.commit, exc.reason, exc.message))
-            parsed.append(None)
-            continue
-        digest = _payload_digest(envelope.payload)
-        if entry.trailers and (wrong := mismatch(entry.trailers, statement, digest)) is not None:
-            report.problems.append(Problem(entry.position, entry.commit, "entry.index", wrong))
-        parsed.append((entry, envelope, statement, digest))
-        digests.setdefault(digest, entry.position)
-    seen: set[str] = set()
-    # Signatures are checked in worker threads while the main thread parses on: cryptography releases
-    # the GIL while it verifies, so on a machine with several cores parsing and verifying overlap.
+    # One pass: each entry is parsed, linked and checked, and its signature handed to a worker thread in
+    # batches, so parsing overlaps verifying (cryptography releases the GIL while it verifies).
+    seen: dict[str, int] = {}  # payload digest -> position of the first entry with it
+    unlinked: list[tuple[RawEntry, str]] = []  # entries whose `previous` is not (yet) seen
     batch: list[tuple[PublicKey, bytes, bytes]] = []
     batch_entries: list[tuple[VerifiedEntry, int]] = []
+    known = known or {}
     workers = max(1, min(8, (os.cpu_count() or 1)))
     with ThreadPoolExecutor(workers) as pool:
         chunks: list[tuple[list[tuple[VerifiedEntry, int]], Future[list[bool]]]] = []
@@ -182,23 +180,87 @@ def verify_entries(
                 chunks.append((batch_entries, pool.submit(_verify_all, batch)))
             batch, batch_entries = [], []
 
-        for item in parsed:
-            if item is None:
+        for entry in entries:
+            report.total += 1
+            if entry.problem is not None or entry.raw is None:
+                reason, message = entry.problem or ("entry.tree", "the entry holds no envelope")
+                report.problems.append(Problem(entry.position, entry.commit, reason, message))
                 continue
-            entry, envelope, statement, digest = item
-            result = _check(
-                entry, envelope, statement, digest, seen, digests, roster, select, base_of, known or {}, relied
-            )
-            seen.add(digest)
+            fast = parse_fast(entry.raw)
+            if fast is not None:
+                envelope, statement = fast
+            else:
+                try:
+                    envelope = parse_envelope(entry.raw)
+                    statement = parse_statement(envelope.payload)
+                except MalformedError as exc:
+                    report.problems.append(Problem(entry.position, entry.commit, exc.reason, exc.message))
+                    continue
+            digest = _payload_digest(envelope.payload)
+            if entry.trailers and (wrong := mismatch(entry.trailers, statement, digest)) is not None:
+                report.problems.append(Problem(entry.position, entry.commit, "entry.index", wrong))
+            first = seen.get(digest)
+            if first is not None:
+                report.problems.append(
+                    Problem(
+                        entry.position,
+                        entry.commit,
+                        "entry.duplicate",
+                        f"the same signed statement is already entry {first}: a replay does not count twice",
+                    )
+                )
+                continue
+            seen[digest] = entry.position
+            previous = statement.predicate.previous
+            if previous is not None and previous not in seen:
+                if previous in known:
+                    if relied is not None:
+                        relied.add(previous)
+                    if known[previous] > entry.position:
+                        report.problems.append(
+                            Problem(
+                                entry.position,
+                                entry.commit,
+                                "entry.out-of-order",
+                                f"the signer appended after entry {known[previous]}, which now comes later: "
+                                "entries were reordered",
+                            )
+                        )
+                        continue
+                else:
+                    unlinked.append((entry, previous))  # missing or later: known only at the end
+                    continue
+            result = _check(entry, envelope, statement, digest, roster, select, base_of)
             if isinstance(result, Problem):
                 report.problems.append(result)
             elif result is not None:
                 verified, checks = result
                 batch_entries.append((verified, len(batch)))
                 batch.extend(checks)
-                if len(batch) >= 512:
+                if len(batch) >= 256:
                     flush()
         flush()
+        for entry, previous in unlinked:
+            if previous in seen:
+                report.problems.append(
+                    Problem(
+                        entry.position,
+                        entry.commit,
+                        "entry.out-of-order",
+                        f"the signer appended after entry {seen[previous]}, which now comes later: "
+                        "entries were reordered",
+                    )
+                )
+            else:
+                report.problems.append(
+                    Problem(
+                        entry.position,
+                        entry.commit,
+                        "entry.missing-link",
+                        f"the signer appended after {previous[:19]}..., which is not in the ledger: "
+                        "an entry was deleted",
+                    )
+                )
         for group, future in chunks:
             results = future.result()
             for i, (verified, start) in enumerate(group):
@@ -228,41 +290,13 @@ def _check(
     envelope: Envelope,
     statement: Statement,
     digest: str,
-    seen: set[str],
-    digests: dict[str, int],
     roster: Roster,
     select: Callable[[Statement], bool] | None,
     base_of: Callable[[Statement], str] | None,
-    known: dict[str, int],
-    relied: set[str] | None,
 ) -> Problem | tuple[VerifiedEntry, list[tuple[PublicKey, bytes, bytes]]] | None:
     def problem(reason: str, message: str) -> Problem:
         return Problem(entry.position, entry.commit, reason, message)
 
-    if digest in seen:
-        return problem(
-            "entry.duplicate",
-            f"the same signed statement is already entry {digests[digest]}: a replay does not count twice",
-        )
-    previous = statement.predicate.previous
-    if previous is not None and previous not in seen and previous not in digests and previous in known:
-        if relied is not None:
-            relied.add(previous)
-        if known[previous] > entry.position:
-            return problem(
-                "entry.out-of-order",
-                f"the signer appended after entry {known[previous]}, which now comes later: entries were reordered",
-            )
-    elif previous is not None and previous not in seen:
-        if previous in digests:
-            return problem(
-                "entry.out-of-order",
-                f"the signer appended after entry {digests[previous]}, which now comes later: entries were reordered",
-            )
-        return problem(
-            "entry.missing-link",
-            f"the signer appended after {previous[:19]}..., which is not in the ledger: an entry was deleted",
-        )
     if select is not None and not select(statement):
         return None
     predicate = statement.predicate
