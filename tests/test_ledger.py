@@ -763,3 +763,74 @@ def test_a_hidden_or_mislabelled_override_still_demands_its_retro_review(
         _relabel(shop, 1, fake.replace(feature, nxt).replace(feature_tree, nxt_tree))
     late = judge(evaluate(Git(shop.path), "main", "next", [], now=NOW + timedelta(days=8)))
     assert "breakglass.retro-overdue" in blocking(late)
+
+
+# -- audit: overdue overrides on their own, and every stage in the custody CSV ------------------------------
+
+
+def test_audit_overdue_lists_overrides_without_a_retro_review(shop: ScratchRepo, keys: dict[str, Key]) -> None:
+    repo = str(shop.path)
+    assert _cli("audit", "overdue", "--repo", repo)[0] == 0  # no ledger: nothing is overdue
+    sign(shop, keys["alice"], "implementation")
+    assert _cli("audit", "overdue", "--repo", repo, "--base", "main")[0] == 0
+    sign_break_glass(
+        Git(shop.path), keys["alice"].signer(), base="main", head="feature", reason="INC-42: logins down",
+        hours=4, now=NOW,
+    )  # fmt: skip
+    # Signed on 2026-03-01; the retrospective review was due a week later, long before today.
+    code, out = _cli("audit", "overdue", "--repo", repo)
+    assert code == 1, out
+    head = shop.git("rev-parse", "feature").strip()
+    assert "breakglass.retro-overdue" in out and "INC-42" in out and head[:12] in out
+    code, out = _cli("audit", "overdue", "--repo", repo, "--format", "json")
+    found = json.loads(out)
+    assert code == 1 and [o["head"] for o in found["overdue"]] == [head] and found["retro_review_days"] == 7
+    # A review by the override's own signer does not count; one by someone else does.
+    sign(shop, keys["alice"], "review")
+    assert _cli("audit", "overdue", "--repo", repo)[0] == 1
+    sign(shop, keys["dave"], "review")
+    code, out = _cli("audit", "overdue", "--repo", repo)
+    assert code == 0 and "no override is overdue" in out
+
+
+def test_audit_overdue_finds_an_override_without_an_index(shop: ScratchRepo, keys: dict[str, Key]) -> None:
+    sign_break_glass(
+        Git(shop.path), keys["alice"].signer(), base="main", head="feature", reason="INC-7", hours=4, now=NOW
+    )
+    sign(shop, keys["dave"], "implementation")
+    _relabel(shop, 1, "entry\n")
+    assert _cli("audit", "overdue", "--repo", str(shop.path))[0] == 1
+
+
+def test_custody_csv_lists_requirements_and_design_sign_offs(
+    shop: ScratchRepo, keys: dict[str, Key], tmp_path: Path
+) -> None:
+    import csv
+
+    repo = str(shop.path)
+    sign(shop, keys["dave"], "requirements")
+    sign(shop, keys["erin"], "design")
+    # Only requirements and design so far: a row for the work item, with no change.
+    bundle = tmp_path / "early"
+    code, out = _cli("audit", "export", "--repo", repo, "--since", "2026-01-01", "--until", "2027-01-01",
+                     "--output", str(bundle))  # fmt: skip
+    assert code == 0, out
+    rows = list(csv.DictReader((bundle / "custody.csv").open()))
+    assert [(r["commit"], r["work_items"]) for r in rows] == [("", "PAY-12")]
+    assert "requirements:approve:dave@" in rows[0]["sign_offs"] and "design:approve:erin@" in rows[0]["sign_offs"]
+    assert _cli("audit", "verify", str(bundle), "--repo", repo)[0] == 0
+    # Then the change is built and reviewed: its row carries the requirements and design sign-offs too.
+    sign(shop, keys["alice"], "implementation")
+    sign(shop, keys["dave"], "review")
+    sign(shop, keys["erin"], "review")
+    bundle = tmp_path / "late"
+    code, out = _cli("audit", "export", "--repo", repo, "--since", "2026-01-01", "--until", "2027-01-01",
+                     "--output", str(bundle))  # fmt: skip
+    assert code == 0, out
+    rows = list(csv.DictReader((bundle / "custody.csv").open()))
+    head = shop.git("rev-parse", "feature").strip()
+    assert [(r["commit"], r["work_items"], r["verdict"]) for r in rows] == [(head, "PAY-12", "pass")]
+    stages = [s.split(":")[0] for s in rows[0]["sign_offs"].split(";")]
+    assert stages == ["requirements", "design", "implementation", "review", "review"]
+    assert len((bundle / "envelopes.jsonl").read_text().splitlines()) == 5
+    assert _cli("audit", "verify", str(bundle), "--repo", repo)[0] == 0

@@ -595,7 +595,7 @@ def ledger_import(file: Path, repo: Path) -> int:
 
 @cli.group()
 def audit() -> None:
-    """Bundles of signed evidence for auditors: export a period, verify a bundle offline."""
+    """Signed evidence for auditors: overdue overrides, export a period, verify a bundle offline."""
 
 
 def _date(value: str, name: str) -> Any:
@@ -606,6 +606,49 @@ def _date(value: str, name: str) -> Any:
     except ValueError:
         raise UsageError(f"{name} {value!r} is not a date", hint="write YYYY-MM-DD or an ISO 8601 time") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@audit.command("overdue")
+@_repo_option
+@click.option("--base", metavar="REV", help="The branch changes merge into (default: the default branch).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
+def audit_overdue(repo: Path, base: str | None, fmt: str) -> int:
+    """List break-glass overrides whose retrospective review is overdue; exit 1 if there is any.
+
+    Each one blocks every change to the repository (breakglass.retro-overdue) until someone other than
+    its signer signs a review of the overridden head.
+    """
+    from datetime import UTC, datetime
+
+    from vouched.ledger.audit import overdue_overrides
+
+    git = _git(repo)
+    rev = _base_or_default(git, base)
+    days, found, problems = overdue_overrides(git, rev, datetime.now(UTC))
+    if fmt == "json":
+        out = {
+            "retro_review_days": days,
+            "overdue": [o.to_json() for o in found],
+            "problems": [p.to_json() for p in problems],
+        }
+        click.echo(json.dumps(out, indent=2))
+        return EXIT_FINDINGS if found else EXIT_OK
+    for o in found:
+        bg = o.override
+        click.echo(
+            f"OVERDUE breakglass.retro-overdue: override by {o.entry.person.id} of {bg.commit[:12]} on "
+            f"{bg.signed_at} ({bg.reason}): review was due {o.due:%Y-%m-%dT%H:%M:%SZ}"
+        )
+        click.echo(f"  fix: vouched sign --stage review --decision approve --head {bg.commit}  (not {bg.signer})")
+    for problem in problems:
+        click.echo(f"warning: ledger {problem}", err=True)
+    if found:
+        click.echo(f"FAIL: {len(found)} override(s) without a retrospective review within {days} day(s)")
+        return EXIT_FINDINGS
+    click.echo(f"ok: no override is overdue for its retrospective review ({days} day(s))")
+    return EXIT_OK
 
 
 @audit.command("export")

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 from vouched.gate.evaluation import EvaluatedCommit, Evaluation
 from vouched.gate.findings import Finding, Severity
 from vouched.git import display
-from vouched.ledger.predicates import SignOff, parse_time
+from vouched.ledger.predicates import SignOff
 from vouched.policy import Person, Tier, TierMatch
 
 __all__ = ["CHECKS", "Check"]
@@ -354,22 +353,15 @@ def check_ledger(ev: Evaluation) -> Iterator[Finding]:
             "run `vouched ledger verify` for the whole ledger; re-sign from a clean ledger if it was tampered with",
         )
     days = ev.policy.retro_review_days
-    for entry, bg in ev.ledger.break_glass():
-        reviewers = {
-            e.person.id
-            for e, so in ev.ledger.sign_offs("review")
-            if so.decision == "approve" and so.tree == bg.tree and e.person.id != entry.person.id
-        }
-        due = parse_time(bg.signed_at) + timedelta(days=days)
-        if not reviewers and ev.ledger.now > due:
-            yield _error(
-                "breakglass.retro-overdue",
-                f"break-glass override by {entry.person.name} of {_short(bg.commit)} on {bg.signed_at} "
-                f"({bg.reason}) has had no retrospective review sign-off for more than {days} day(s)",
-                f"have someone other than {entry.person.name} review it: "
-                f"`vouched sign --stage review --decision approve --head {bg.commit}`",
-                commit=bg.commit,
-            )
+    for entry, bg, _ in ev.ledger.overdue(days):
+        yield _error(
+            "breakglass.retro-overdue",
+            f"break-glass override by {entry.person.name} of {_short(bg.commit)} on {bg.signed_at} "
+            f"({bg.reason}) has had no retrospective review sign-off for more than {days} day(s)",
+            f"have someone other than {entry.person.name} review it: "
+            f"`vouched sign --stage review --decision approve --head {bg.commit}`",
+            commit=bg.commit,
+        )
 
 
 def check_approvals(ev: Evaluation) -> Iterator[Finding]:

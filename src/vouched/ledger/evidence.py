@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from vouched.errors import VouchedError
 from vouched.git import Git
@@ -56,6 +56,20 @@ class LedgerEvidence:
 
     def break_glass(self) -> list[tuple[VerifiedEntry, BreakGlass]]:
         return [(e, bg) for e in self.entries if (bg := e.break_glass) is not None]
+
+    def overdue(self, days: int) -> list[tuple[VerifiedEntry, BreakGlass, datetime]]:
+        """Break-glass overrides with no approving review of their tree, by someone other than their signer,
+        more than ``days`` days after they were signed: ``(entry, override, when it was due)``."""
+        out = []
+        for entry, bg in self.break_glass():
+            reviewed = any(
+                so.decision == "approve" and so.tree == bg.tree and e.person.id != entry.person.id
+                for e, so in self.sign_offs("review")
+            )
+            due = parse_time(bg.signed_at) + timedelta(days=days)
+            if not reviewed and self.now > due:
+                out.append((entry, bg, due))
+        return out
 
     def active_override(self) -> tuple[VerifiedEntry, BreakGlass] | None:
         """The latest unexpired break-glass override of this change's head tree, if any."""
