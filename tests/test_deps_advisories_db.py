@@ -262,6 +262,15 @@ def test_garbage_database(tmp_path: Path, content: bytes) -> None:
         AdvisoryDB.open(tmp_path / "db.sqlite3")
 
 
+def test_a_foreign_sqlite_database(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "other.sqlite3")
+    conn.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(AdvisoryDBError, match="not a vouched advisory database"):
+        AdvisoryDB.open(tmp_path / "other.sqlite3")
+
+
 def test_truncated_database(built: Path) -> None:
     data = built.read_bytes()
     built.write_bytes(data[: len(data) // 2])

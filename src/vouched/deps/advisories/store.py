@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+_APPLICATION_ID = int.from_bytes(b"vouc", "big")  # PRAGMA application_id: this file is a vouched advisory DB
 _MAGIC = b"SQLite format 3\x00"
 _DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -191,6 +192,9 @@ class AdvisoryDB:
         except sqlite3.Error as exc:
             raise AdvisoryDBError(f"cannot open the advisory database {path}: {exc}", hint=hint_import) from None
         try:
+            (app,) = conn.execute("PRAGMA application_id").fetchone()
+            if app != _APPLICATION_ID:
+                raise AdvisoryDBError(f"{path} is an SQLite database, but not a vouched advisory database")
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             version = meta.get("schema_version")
             if version != str(SCHEMA_VERSION):
@@ -391,6 +395,8 @@ class AdvisoryDB:
         try:
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
+            conn.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.executescript(_DDL)
             conn.execute("BEGIN")
             build = _Build()

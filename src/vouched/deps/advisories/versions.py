@@ -115,6 +115,7 @@ def ordering_for(ecosystem: str, range_type: str) -> Ordering | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def normalise_version(ecosystem: str, version: str) -> str:
     """The spelling two equal versions share, for matching a ``versions`` list: PEP 440 normal form for PyPI."""
     if _base(ecosystem) == "PyPI":
