@@ -568,3 +568,42 @@ def test_semver_order(a: str, b: str, expected: int | None) -> None:
 )
 def test_pep440_order(a: str, b: str, expected: int | None) -> None:
     assert compare_versions("PyPI", a, b) == expected
+
+
+# -- package indexes -------------------------------------------------------------------------------
+
+
+def test_indexes_the_files_name_are_reported() -> None:
+    text = "-i https://pypi.org/simple\n--extra-index-url https://pkgs.corp.example/simple\n-f ./wheels\na==1\n"
+    result = read_manifest("requirements.txt", text)
+    assert result is not None and result.problems == ()
+    assert result.indexes == ("https://pypi.org/simple", "https://pkgs.corp.example/simple", "./wheels")
+    assert read("requirements.txt").indexes == ("https://pypi.org/simple",)
+
+    uv = read("uv.lock")
+    assert uv.indexes == ("https://pypi.org/simple",) and by_name(uv)["anyio"].index == "https://pypi.org/simple"
+    assert by_name(uv)["sniffio"].index is None
+
+    pipfile = read("Pipfile.lock")
+    assert pipfile.indexes == ("https://pypi.org/simple",)
+    assert by_name(pipfile)["flask"].index == "https://pypi.org/simple"  # the source named "pypi"
+    assert by_name(pipfile)["werkzeug"].index is None
+
+    assert by_name(read("pylock.toml"))["attrs"].index == "https://pypi.org/simple"
+
+    npm = read("package-lock.v3.json", "package-lock.json")
+    assert set(npm.indexes) == {"https://registry.npmjs.org", "https://npm.company.example"}
+    assert by_name(npm)["@company/ui-kit"].index == "https://npm.company.example"
+    assert by_name(npm)["some-fork"].index is None
+
+
+def test_poetry_lock_legacy_source_is_an_index() -> None:
+    text = (
+        '[[package]]\nname = "corp-lib"\nversion = "1.0"\n[package.source]\ntype = "legacy"\n'
+        'url = "https://pkgs.corp.example/simple"\nreference = "corp"\n\n[metadata]\nlock-version = "2.0"\n'
+    )
+    result = read_manifest("poetry.lock", text)
+    assert result is not None and result.problems == ()
+    (lib,) = result.dependencies
+    assert (lib.source, lib.index, lib.url) == ("registry", "https://pkgs.corp.example/simple", None)
+    assert result.indexes == ("https://pkgs.corp.example/simple",)

@@ -157,7 +157,7 @@ def test_a_broken_lockfile_at_head_reports_no_removals(repo: ScratchRepo) -> Non
     git = Git(repo.path)
     change = diff_dependencies(git, base, head, ["poetry.lock"])
     assert change.deltas == () and change.incomplete == ("poetry.lock",)
-    (problem,) = change.head_problems
+    (problem,) = change.problems
     assert (problem.file, problem.line) == ("poetry.lock", 3)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -91,33 +92,76 @@ def valid_specifier(specifier: str) -> bool:
     return True
 
 
+_JSON_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+_TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]")
+_TOML_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*[=.]""")
+_TOML_PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^.\s]+)\s*(?:\.|$)""")
+
+
+def _toml_unquote(part: str) -> str:
+    if part.startswith('"'):
+        try:
+            value = json.loads(part)
+        except ValueError:
+            return part
+        return value if isinstance(value, str) else part
+    return part[1:-1] if part.startswith("'") else part
+
+
 class Lines:
     """Finds where a value sits in a file that a parser read without positions (TOML, JSON).
 
-    The line is a best effort for findings: the first line at or after ``start`` holding all the
-    needles. None when there is none.
+    The line is a best effort for findings. Keys and table headers are indexed once, so finding every
+    entry of a large lockfile stays linear in its size. Lines are 1-based; None means not found.
     """
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
+        self._json: dict[str, list[int]] | None = None
+        self._keys: dict[str, list[int]] | None = None
+        self._headers: dict[tuple[bool, tuple[str, ...]], list[int]] | None = None
+
+    @staticmethod
+    def _after(found: list[int] | None, start: int) -> int | None:
+        if not found:
+            return None
+        at = bisect_left(found, start)
+        return found[at] if at < len(found) else None
 
     def find(self, *needles: str, start: int = 1, pattern: re.Pattern[str] | None = None) -> int | None:
+        """The first line at or after ``start`` holding all the needles (and matching ``pattern``)."""
         for number in range(max(start, 1), len(self.lines) + 1):
             line = self.lines[number - 1]
             if all(n in line for n in needles) and (pattern is None or pattern.search(line)):
                 return number
         return None
 
+    def _index_toml(self) -> None:
+        self._keys, self._headers = {}, {}
+        for number, line in enumerate(self.lines, 1):
+            header = _TOML_HEADER.match(line)
+            if header:
+                parts = tuple(_toml_unquote(p) for p in _TOML_PART.findall(header.group(2)))
+                self._headers.setdefault((header.group(1) == "[[", parts), []).append(number)
+                continue
+            key = _TOML_KEY.match(line)
+            if key:
+                self._keys.setdefault(_toml_unquote(key.group(1)), []).append(number)
+
     def toml_table(self, *keys: str, array: bool = False, start: int = 1) -> int | None:
-        """The line of a TOML table header such as ``[tool.poetry.dependencies]``."""
-        parts = r"\s*\.\s*".join(rf"""(?:{re.escape(k)}|"{re.escape(k)}"|'{re.escape(k)}')""" for k in keys)
-        header = rf"^\s*\[\[\s*{parts}\s*\]\]" if array else rf"^\s*\[\s*{parts}\s*\](?!\])"
-        return self.find(pattern=re.compile(header), start=start)
+        """The line of a TOML table header such as ``[tool.poetry.dependencies]`` (``[[package]]`` with
+        ``array``)."""
+        if self._headers is None:
+            self._index_toml()
+        assert self._headers is not None  # noqa: S101 - set by _index_toml
+        return self._after(self._headers.get((array, keys)), start)
 
     def toml_key(self, key: str, start: int = 1) -> int | None:
         """The first line at or after ``start`` that assigns ``key`` (bare or quoted)."""
-        pat = rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*[=.]"""
-        return self.find(pattern=re.compile(pat, re.IGNORECASE), start=start)
+        if self._keys is None:
+            self._index_toml()
+        assert self._keys is not None  # noqa: S101 - set by _index_toml
+        return self._after(self._keys.get(key), start)
 
     def toml_string(self, value: str, start: int = 1) -> int | None:
         """The first line at or after ``start`` holding ``value`` as a quoted TOML string."""
@@ -128,7 +172,17 @@ class Lines:
         return None
 
     def json_key(self, key: str, start: int = 1) -> int | None:
-        return self.find(json.dumps(key) + ":", start=start) or self.find(json.dumps(key), start=start)
+        """The first line at or after ``start`` where ``key`` is an object key."""
+        if self._json is None:
+            self._json = {}
+            for number, line in enumerate(self.lines, 1):
+                for found in _JSON_KEY.finditer(line):
+                    self._json.setdefault(found.group(1), []).append(number)
+        for spelling in dict.fromkeys((json.dumps(key, ensure_ascii=False)[1:-1], json.dumps(key)[1:-1])):
+            found_at = self._after(self._json.get(spelling), start)
+            if found_at is not None:
+                return found_at
+        return None
 
 
 def mark_conflicts(deps: list[Dependency], file: str, problems: list[ManifestError]) -> list[Dependency]:

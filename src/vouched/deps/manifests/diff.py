@@ -99,6 +99,11 @@ class DependencyChange:
         return self._kind("changed")
 
     @property
+    def problems(self) -> tuple[ManifestError, ...]:
+        """What could not be read at head (the change's own state), then at base."""
+        return self.head_problems + self.base_problems
+
+    @property
     def introduced(self) -> tuple[Dependency, ...]:
         """Every entry at head that the change brought in or moved (added, upgraded, downgraded,
         changed): what an audit must look at."""

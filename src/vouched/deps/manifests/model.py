@@ -68,7 +68,9 @@ class Dependency:
     specifier it means, where there is one (for Poetry's ``^``/``~`` constraints, the translation);
     ``version`` is set only when the file pins one exact version. ``direct`` is None when a lockfile does
     not say whether the project asked for the package itself. ``line`` is 1-based, None when unknown.
-    ``unknown`` marks a dependency vouched could not read with confidence (see the read's problems).
+    ``index`` is the package index or registry the file says the package comes from (None: the file does
+    not say, so the ecosystem's default). ``unknown`` marks a dependency vouched could not read with
+    confidence (see the read's problems).
     """
 
     ecosystem: Ecosystem
@@ -86,6 +88,7 @@ class Dependency:
     extras: tuple[str, ...] = ()
     hashes: tuple[str, ...] = ()
     url: str | None = None
+    index: str | None = None
     editable: bool = False
     bundled: bool = False
     unknown: bool = False
@@ -107,13 +110,15 @@ class ManifestRead:
 
     ``complete`` is False when the file as a whole could not be read (malformed, not UTF-8, an unknown
     format version): then ``dependencies`` holds only what could be salvaged, and an absent dependency
-    proves nothing.
+    proves nothing. ``indexes`` lists the package indexes the file points installs at (a private index
+    beside the public one is where dependency confusion starts).
     """
 
     file: str
     dependencies: tuple[Dependency, ...] = ()
     problems: tuple[ManifestError, ...] = ()
     complete: bool = True
+    indexes: tuple[str, ...] = ()  # every package index or registry the file names (pip -i, sources, ...)
 
 
 class ManifestReader(abc.ABC):

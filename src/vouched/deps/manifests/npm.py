@@ -46,6 +46,12 @@ def _exact(spec: str) -> str | None:
     return text if parse_semver(text) is not None else None
 
 
+def registry_of(resolved: str, name: str) -> str | None:
+    """The registry a tarball URL ``<registry>/<name>/-/<file>.tgz`` comes from."""
+    at = resolved.find(f"/{name}/-/")
+    return resolved[:at] if at > 0 else None
+
+
 def tarball_source(resolved: str) -> Source:
     """Where a lockfile's ``resolved`` URL fetches from."""
     lowered = resolved.lower()

@@ -22,7 +22,7 @@ from vouched.deps.manifests.model import (
     Scope,
     Source,
 )
-from vouched.deps.manifests.npm import tarball_source
+from vouched.deps.manifests.npm import registry_of, tarball_source
 from vouched.deps.manifests.package_json import SECTIONS
 
 __all__ = ["PackageLockReader"]
@@ -121,7 +121,9 @@ class PackageLockReader(ManifestReader):
                     direct=top_level and installed in direct, source=source, scope=_scope(entry),
                     hashes=tuple(sorted(integrity.split())) if isinstance(integrity, str) else (),
                     url=resolved if isinstance(resolved, str) else None,
+                    index=registry_of(resolved, name) if isinstance(resolved, str) and source == "registry" else None,
                     bundled=entry.get("inBundle") is True, unknown=bad,
                 )
             )  # fmt: skip
-        return ManifestRead(path, tuple(deps), tuple(problems))
+        indexes = tuple(dict.fromkeys(d.index for d in deps if d.index))
+        return ManifestRead(path, tuple(deps), tuple(problems), indexes=indexes)

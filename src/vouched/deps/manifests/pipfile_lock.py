@@ -46,6 +46,12 @@ class PipfileLockReader(ManifestReader):
                     hint="vouched reads pipfile-spec 6",
                 )
             )
+        sources = meta.get("sources")
+        named = {
+            s["name"]: s["url"]
+            for s in (sources if isinstance(sources, list) else [])
+            if isinstance(s, dict) and isinstance(s.get("name"), str) and isinstance(s.get("url"), str)
+        }
         deps: list[Dependency] = []
         for category, packages in data.items():
             if category == "_meta":
@@ -89,6 +95,7 @@ class PipfileLockReader(ManifestReader):
                         )
                     )
                 markers = entry.get("markers")
+                index = entry.get("index")
                 deps.append(
                     Dependency(
                         "PyPI", name, str(version_spec or url or ""), path, line, version=version,
@@ -96,7 +103,9 @@ class PipfileLockReader(ManifestReader):
                         source=source, scope=scope, group=group, marker=markers if isinstance(markers, str) else None,
                         extras=tuple(sorted(strings(entry.get("extras")) or [])),
                         hashes=tuple(sorted(strings(entry.get("hashes")) or [])), url=url,
+                        index=named.get(index, index) if isinstance(index, str) else None,
                         editable=entry.get("editable") is True, unknown=unknown_version or bad,
                     )
                 )  # fmt: skip
-        return ManifestRead(path, tuple(deps), tuple(problems), complete=not unknown_version)
+        indexes = tuple(dict.fromkeys(named.values()))
+        return ManifestRead(path, tuple(deps), tuple(problems), complete=not unknown_version, indexes=indexes)

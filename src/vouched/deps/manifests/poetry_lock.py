@@ -68,6 +68,7 @@ class PoetryLockReader(ManifestReader):
             problems.append(ManifestError("`package` must be an array of tables", file=path, line=1))
             return ManifestRead(path, problems=tuple(problems), complete=False)
         deps: list[Dependency] = []
+        indexes: list[str] = []
         cursor = 1
         for entry in packages:
             start = lines.toml_table("package", array=True, start=cursor)
@@ -83,6 +84,7 @@ class PoetryLockReader(ManifestReader):
                 problems.append(ManifestError("package has no version", file=path, line=line, package=name))
             source: Source = "registry"
             url: str | None = None
+            index: str | None = None
             src = table(entry.get("source"))
             if src is not None:
                 kind, url = src.get("type"), src.get("url") if isinstance(src.get("url"), str) else None
@@ -93,6 +95,9 @@ class PoetryLockReader(ManifestReader):
                     source = "path"
                 elif kind == "url":
                     source = "url"
+                elif kind == "legacy" and url is not None:
+                    index, url = url, None
+                    indexes.append(index)
                 elif kind not in ("legacy", "pypi", None):
                     problems.append(ManifestError(f"unknown source type {kind!r}", file=path, line=line, package=name))
             files = entry.get("files")
@@ -112,7 +117,9 @@ class PoetryLockReader(ManifestReader):
                     version=version if isinstance(version, str) and version else None,
                     direct=None, source=source, scope=scope, group=group,
                     marker=markers if isinstance(markers, str) else None,
-                    hashes=tuple(sorted(hashes)), url=url, unknown=unknown_version or bad_version,
+                    hashes=tuple(sorted(hashes)), url=url, index=index, unknown=unknown_version or bad_version,
                 )
             )  # fmt: skip
-        return ManifestRead(path, tuple(deps), tuple(problems), complete=not unknown_version)
+        return ManifestRead(
+            path, tuple(deps), tuple(problems), complete=not unknown_version, indexes=tuple(dict.fromkeys(indexes))
+        )

@@ -105,8 +105,9 @@ class PylockReader(ManifestReader):
                     "PyPI", name, str(version) if version is not None else (url or ""), path, line,
                     version=version if isinstance(version, str) else None, direct=None, source=source,
                     marker=marker if isinstance(marker, str) else None, hashes=_hashes(entry),
-                    url=url if url is not None else (index if isinstance(index, str) else None),
+                    url=url, index=index if isinstance(index, str) else None,
                     unknown=unknown_version or bad,
                 )
             )  # fmt: skip
-        return ManifestRead(path, tuple(deps), tuple(problems), complete=not unknown_version)
+        indexes = tuple(dict.fromkeys(d.index for d in deps if d.index))
+        return ManifestRead(path, tuple(deps), tuple(problems), complete=not unknown_version, indexes=indexes)

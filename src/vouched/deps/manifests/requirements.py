@@ -43,6 +43,7 @@ _GLOBAL_WITH_VALUE = {
     "--only-binary", "--no-binary", "-Z",
 }  # fmt: skip
 _GLOBAL_FLAGS = {"--no-index", "--pre", "--prefer-binary", "--require-hashes", "--always-unzip"}
+_INDEX_OPTIONS = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links"}
 _PER_REQ_WITH_VALUE = {"--config-settings", "-C", "--global-option", "--install-option"}
 
 
@@ -166,6 +167,7 @@ class _Reading:
     resolve: IncludeResolver | None
     deps: list[Dependency] = field(default_factory=list)
     problems: list[ManifestError] = field(default_factory=list)
+    indexes: list[str] = field(default_factory=list)
 
     def problem(self, message: str, file: str, line: int | None, package: str | None = None) -> None:
         self.problems.append(ManifestError(message, file=file, line=line, package=package))
@@ -179,6 +181,8 @@ class _Reading:
                 self._requirement(path, number, args, options, scope, editable=False)
 
     def _tokens(self, path: str, number: int, text: str) -> list[str] | None:
+        if not any(c in text for c in "\"'\\"):  # nothing quoted or escaped: what shlex gives, far faster
+            return [t for t in re.split(r"[ \t\r\n]+", text) if t]
         try:
             return shlex.split(text, comments=False, posix=True)
         except ValueError as exc:
@@ -201,6 +205,9 @@ class _Reading:
                 self.problem(f"{option} needs a path or URL", path, number)
                 return
             self._requirement(path, number, value, shlex.join(rest), scope, editable=True)
+        elif option in _INDEX_OPTIONS:
+            if value:
+                self.indexes.append(value)
         elif option in _GLOBAL_WITH_VALUE or option in _GLOBAL_FLAGS:
             return
         else:
@@ -352,4 +359,5 @@ class RequirementsReader(ManifestReader):
         reading = _Reading(resolve_include)
         reading.read_file(path, text, "main", (path,))
         deps = mark_conflicts(reading.deps, path, reading.problems)
-        return ManifestRead(path, tuple(unique(deps)), tuple(reading.problems))
+        indexes = tuple(dict.fromkeys(reading.indexes))
+        return ManifestRead(path, tuple(unique(deps)), tuple(reading.problems), indexes=indexes)

@@ -97,6 +97,7 @@ class UvLockReader(ManifestReader):
                 continue
             entries.append((entry, start))
         deps: list[Dependency] = []
+        registries: list[str] = []
         for entry, start in entries:
             name = pypi_name(entry["name"])
             line = lines.toml_key("name", start=start) if start else None
@@ -110,19 +111,23 @@ class UvLockReader(ManifestReader):
                 kind, url = "url", source["url"]
             elif isinstance(source.get("path"), str) or isinstance(source.get("directory"), str):
                 kind = "path"
-            elif not isinstance(source.get("registry"), str):
+            elif isinstance(source.get("registry"), str):
+                registries.append(source["registry"])
+            else:
                 problems.append(ManifestError("package has no readable source", file=path, line=line, package=name))
             bad_version = not isinstance(version_text, str) and kind == "registry"
             if bad_version:
                 problems.append(ManifestError("package has no version", file=path, line=line, package=name))
             scope, group = direct.get(name, ("main", None))
+            registry = source["registry"] if isinstance(source.get("registry"), str) else None
             deps.append(
                 Dependency(
                     "PyPI", name, str(version_text) if version_text is not None else "", path, line,
                     version=version_text if isinstance(version_text, str) else None,
                     direct=name in direct, source=kind, scope=scope, group=group,
                     marker=_marker(entry),
-                    hashes=_hashes(entry), url=url, unknown=unknown_version or bad_version,
+                    hashes=_hashes(entry), url=url, index=registry, unknown=unknown_version or bad_version,
                 )
             )  # fmt: skip
-        return ManifestRead(path, tuple(deps), tuple(problems), complete=not unknown_version)
+        indexes = tuple(dict.fromkeys(registries))
+        return ManifestRead(path, tuple(deps), tuple(problems), complete=not unknown_version, indexes=indexes)
