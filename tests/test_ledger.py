@@ -740,7 +740,7 @@ def test_an_approval_labelled_for_this_change_but_about_another_does_not_count(
     assert (6, "entry.index") in reasons(verify(shop))
 
 
-@pytest.mark.parametrize("label", ["none", "this-change"])
+@pytest.mark.parametrize("label", ["none", "this-change", "reordered"])
 def test_a_hidden_or_mislabelled_override_still_demands_its_retro_review(
     shop: ScratchRepo, keys: dict[str, Key], label: str
 ) -> None:
@@ -755,6 +755,9 @@ def test_a_hidden_or_mislabelled_override_still_demands_its_retro_review(
     nxt_tree = shop.git("rev-parse", "next^{tree}").strip()
     if label == "none":
         _relabel(shop, 1, "entry\n")  # as an older vouched or a hand-made append writes it
+    elif label == "reordered":  # a valid index in another order than vouched writes: parsed, still found
+        head, _, block = shop.git("log", "-1", "--format=%B", LEDGER_REF).strip().partition("\n\n")
+        _relabel(shop, 1, head + "\n\n" + "\n".join(reversed(block.splitlines())) + "\n")
     else:  # claims to be a review sign-off of the next change: read, found to disagree, everything read
         message = shop.git("log", "-1", "--format=%B", LEDGER_REF)
         feature = shop.git("rev-parse", "feature").strip()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from vouched.ledger.index import EntryIndex
 from vouched.ledger.predicates import BreakGlass, SignOff, parse_time
 from vouched.ledger.sign import work_items
 from vouched.ledger.statement import Statement, payload_digest
-from vouched.ledger.store import GitLedger, RawEntry
+from vouched.ledger.store import GitLedger, Listed, RawEntry
 from vouched.ledger.verify import Problem, Report, Roster, VerifiedEntry, verify_entries
 from vouched.model import Change
 from vouched.policy import People
@@ -112,6 +113,13 @@ def collect(git: Git, change: Change, people: People, now: datetime) -> LedgerEv
     return LedgerEvidence(change, now, items, tuple(report.entries), tuple(report.problems), documents)
 
 
+# The index as vouched writes it, listed (see vouched.ledger.index): anything else is parsed.
+_WRITTEN = re.compile(
+    "Vouched-Index\x1c1\x1dVouched-Kind\x1c(?:sign-off|break-glass)(?:\x1dVouched-Stage\x1c[a-z]+)?"
+    "(?:\x1dVouched-Commit\x1c[0-9a-f]{40,64}\x1dVouched-Tree\x1c[0-9a-f]{40,64})?"
+    '(?:\x1dVouched-Work-Item\x1c"[^\x1d\x1c]*")?\x1dVouched-Digest\x1csha256:[0-9a-f]{64}'
+)
+
 # Problems that may come from an index that lies (an entry that was not read because of it): when the
 # selection meets one, the whole ledger is verified instead.
 _INDEX_DOUBT = frozenset({"entry.index", "entry.missing-link", "entry.out-of-order"})
@@ -122,16 +130,6 @@ def _selected(store: GitLedger, tip: str, change: Change, people: People, items:
     listing = store.listing(tip)
     commits = {c.sha for c in change.commits} | {change.head}
     wanted_items = set(items)
-    # A cheap first pass on the listed text (substrings of the trailers); the index of each entry it keeps
-    # is then parsed and matched exactly. An entry with no index, or one that does not parse, is kept.
-    needles = [change.head_tree, *commits, *(json.dumps(i) for i in items), "break-glass"]
-    maybe = [e for e in listing if "Vouched-Index" not in e.trailers or any(n in e.trailers for n in needles)]
-    kept = {e.position for e in maybe}
-    overridden = set()
-    for e in maybe:
-        ix = e.index()
-        if ix is not None and ix.kind == "break-glass" and ix.tree:
-            overridden.add(ix.tree)
 
     def about_change(ix: EntryIndex | None, trees: AbstractSet[str]) -> bool:
         if ix is None or ix.kind == "break-glass":
@@ -139,6 +137,26 @@ def _selected(store: GitLedger, tip: str, change: Change, people: People, items:
         if ix.tree == change.head_tree or ix.commit in commits or ix.work_item in wanted_items:
             return True
         return ix.stage == "review" and ix.tree in trees
+
+    # A cheap first pass on the listed text: an index in the exact form vouched writes is kept only if it
+    # names something of the change (a substring test); anything else (no index, an index in another
+    # form) is parsed, and kept unless it parses and names nothing of the change. The index of each kept
+    # entry is then parsed and matched exactly.
+    needles = [change.head_tree, *commits, *(json.dumps(i) for i in items), "break-glass"]
+
+    def odd_but_maybe(e: Listed) -> bool:
+        if _WRITTEN.fullmatch(e.trailers):
+            return False
+        ix = e.index()
+        return ix is None or ix.kind == "break-glass" or ix.stage == "review" or about_change(ix, frozenset())
+
+    maybe = [e for e in listing if any(n in e.trailers for n in needles) or odd_but_maybe(e)]
+    kept = {e.position for e in maybe}
+    overridden = set()
+    for e in maybe:
+        ix = e.index()
+        if ix is not None and ix.kind == "break-glass" and ix.tree:
+            overridden.add(ix.tree)
 
     def run(trees: AbstractSet[str], known: dict[str, int]) -> tuple[Report, set[str]]:
         pool = maybe if not trees else [e for e in listing if e.position in kept or any(t in e.trailers for t in trees)]
