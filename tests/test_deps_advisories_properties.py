@@ -6,8 +6,11 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+from pathlib import Path
 from typing import Any
 
+import jsonschema
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
@@ -282,3 +285,49 @@ def test_arbitrary_json_is_accepted_or_rejected_with_a_reason(value: Any) -> Non
     else:
         problem = None
     assert problem is None or problem.reason
+
+
+# -- never stricter than the OSV schema where it matters --------------------------------------------------
+
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "schemas" / "osv-schema.json"
+
+
+needs_schema = pytest.mark.skipif(not SCHEMA_FILE.is_file(), reason="the shared OSV JSON schema is not here")
+
+
+@functools.cache
+def osv_schema() -> Any:
+    return jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+@needs_schema
+def test_the_fixture_record_is_valid_osv() -> None:
+    osv_schema().validate(VALID)
+
+
+# Values of the shapes the schema expects, so that many mutated records stay valid OSV.
+_KEYS = ["introduced", "fixed", "last_affected", "limit", "type", "score", "name", "ecosystem", "package"]
+plausible = st.one_of(
+    json_values,
+    st.sampled_from(["GIT", "SEMVER", "ECOSYSTEM", "PyPI", "npm", "0", "1.0", "", [], {}, [{}], None]),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.lists(st.dictionaries(st.sampled_from(_KEYS), st.text(max_size=5), max_size=2), max_size=3),
+)
+
+
+@needs_schema
+@settings(max_examples=300, suppress_health_check=[HealthCheck.filter_too_much])
+@given(st.sampled_from(PATHS), plausible)
+def test_a_record_the_schema_accepts_is_accepted(path: tuple[Any, ...], value: Any) -> None:
+    record = json.loads(json.dumps(VALID))
+    target = record
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    assume(osv_schema().is_valid(record))
+    # Documented extra strictness: a package needs a non-empty name and ecosystem to be looked up by, an id
+    # is a usable key (no whitespace), and timestamps are whole RFC 3339 date-times.
+    assume(not (path[-1] in ("name", "ecosystem") and isinstance(value, str) and not value.strip()))
+    assume(not (path == ("id",) and isinstance(value, str) and (not value or any(c.isspace() for c in value))))
+    assume(path[-1] not in ("modified", "published", "withdrawn"))
+    parse_record(record)

@@ -43,7 +43,7 @@ _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
     re.ASCII,
 )
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$", re.ASCII)
+_ID = re.compile(r"^[^\s\x00-\x1f]{1,256}$")  # the schema gives a prefix; vouched needs a usable key
 
 
 class MalformedRecord(ValueError):
@@ -150,7 +150,8 @@ def parse_record(data: object) -> OsvRecord:
         raw_affected = []
     if not isinstance(raw_affected, list):
         raise MalformedRecord("$.affected", f"expected a list, got {_kind(raw_affected)}")
-    affected = tuple(_affected(item, f"$.affected[{i}]") for i, item in enumerate(raw_affected))
+    parsed = (_affected(item, f"$.affected[{i}]") for i, item in enumerate(raw_affected))
+    affected = tuple(a for a in parsed if a is not None)
     if severity and any(a.severity for a in affected):
         raise MalformedRecord("$.severity", "set both at the top level and in affected[] (the schema forbids it)")
     return OsvRecord(
@@ -166,14 +167,21 @@ def parse_record(data: object) -> OsvRecord:
     )
 
 
-def _affected(item: object, where: str) -> Affected:
+def _affected(item: object, where: str) -> Affected | None:
+    """One ``affected[]`` entry; ``None`` for an entry without a package (the schema allows one, for GIT
+    ranges of a project with no package ecosystem): it is validated, then left out, as no package has it."""
     if not isinstance(item, Mapping):
         raise MalformedRecord(where, f"expected an object, got {_kind(item)}")
     package = item.get("package")
+    if "package" not in item:
+        raw_ranges = item.get("ranges")
+        for i, r in enumerate(raw_ranges if isinstance(raw_ranges, list) else []):
+            _range(r, f"{where}.ranges[{i}]")
+        _str_list(item.get("versions"), f"{where}.versions")
+        _severity(item.get("severity"), f"{where}.severity")
+        return None
     if not isinstance(package, Mapping):
-        raise MalformedRecord(
-            f"{where}.package", "missing" if package is None else f"expected an object, got {_kind(package)}"
-        )
+        raise MalformedRecord(f"{where}.package", f"expected an object, got {_kind(package)}")
     ecosystem = package.get("ecosystem")
     name = package.get("name")
     if not isinstance(ecosystem, str) or not ecosystem.strip():
@@ -215,8 +223,8 @@ def _range(item: object, where: str) -> Range:
             raise MalformedRecord(at, f"an event holds exactly one of {', '.join(EVENT_KINDS)}; found {len(kinds)}")
         kind = kinds[0]
         value = ev[kind]
-        if not isinstance(value, str) or not value:
-            raise MalformedRecord(f"{at}.{kind}", f"expected a non-empty version string, got {_show(value)}")
+        if not isinstance(value, str):
+            raise MalformedRecord(f"{at}.{kind}", f"expected a version string, got {_show(value)}")
         events.append(Event(kind, value))
     present = {e.kind for e in events}
     if "introduced" not in present:
