@@ -607,3 +607,16 @@ def test_poetry_lock_legacy_source_is_an_index() -> None:
     (lib,) = result.dependencies
     assert (lib.source, lib.index, lib.url) == ("registry", "https://pkgs.corp.example/simple", None)
     assert result.indexes == ("https://pkgs.corp.example/simple",)
+
+
+def test_pyproject_poetry_and_uv_sources_are_indexes() -> None:
+    text = (
+        '[tool.poetry.dependencies]\ncorp-lib = { version = "^1.0", source = "corp" }\nrequests = "^2"\n\n'
+        '[[tool.poetry.source]]\nname = "corp"\nurl = "https://pkgs.corp.example/simple"\npriority = "supplemental"\n\n'
+        '[[tool.uv.index]]\nname = "mirror"\nurl = "https://mirror.example/simple"\n'
+    )
+    result = read_manifest("pyproject.toml", text)
+    assert result is not None and result.problems == ()
+    assert result.indexes == ("https://pkgs.corp.example/simple", "https://mirror.example/simple")
+    deps = by_name(result)
+    assert deps["corp-lib"].index == "https://pkgs.corp.example/simple" and deps["requests"].index is None

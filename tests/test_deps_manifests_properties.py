@@ -289,3 +289,31 @@ def _minus(a: list[Dependency], b: list[Dependency]) -> list[Dependency]:
         else:
             out.append(dep)
     return out
+
+
+# -- line lookup -----------------------------------------------------------------------------------
+
+json_keys = st.text(st.characters(blacklist_categories=["Cs"]), max_size=6)
+json_docs: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.integers() | json_keys,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(json_keys, inner, max_size=4),
+    max_leaves=15,
+)
+
+
+@FUZZ
+@given(doc=st.dictionaries(json_keys, json_docs, max_size=5), indent=st.sampled_from([None, 1, 2]))
+def test_indexed_json_key_lookup_matches_a_scan(doc: dict[str, Any], indent: int | None) -> None:
+    from vouched.deps.manifests._util import _JSON_KEY, Lines
+
+    text = json.dumps(doc, indent=indent, ensure_ascii=False)
+    lines = Lines(text)
+    for key in doc:
+        spelling = json.dumps(key, ensure_ascii=False)[1:-1]
+        first = next(
+            n
+            for n, row in enumerate(text.split("\n"), 1)
+            if any(m.group(1) == spelling for m in _JSON_KEY.finditer(row))
+        )
+        assert lines.json_key(key) == first  # the first line where it is a key (not inside another string)
+        assert lines.json_key(key, start=first + 1) in (None, *range(first + 1, len(text) + 2))

@@ -116,7 +116,8 @@ class Lines:
     """
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
+        # only \n ends a line, as for the TOML and JSON parsers' own line numbers (not \x85, \u2028, ...)
+        self.lines = [line.removesuffix("\r") for line in text.split("\n")]
         self._json: dict[str, list[int]] | None = None
         self._keys: dict[str, list[int]] | None = None
         self._headers: dict[tuple[bool, tuple[str, ...]], list[int]] | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -106,6 +107,8 @@ class _Reading:
         self.lines = Lines(text)
         self.deps: list[Dependency] = []
         self.problems: list[ManifestError] = []
+        self.indexes: list[str] = []
+        self.sources: dict[str, str] = {}  # Poetry source name -> URL
 
     def problem(self, message: str, line: int | None, package: str | None = None) -> None:
         self.problems.append(ManifestError(message, file=self.path, line=line, package=package))
@@ -199,6 +202,12 @@ class _Reading:
         poetry = table(tool.get("poetry")) if tool is not None else None
         if poetry is None:
             return
+        sources = poetry.get("source")
+        for source in sources if isinstance(sources, list) else []:
+            if isinstance(source, dict) and isinstance(source.get("url"), str):
+                self.indexes.append(source["url"])
+                if isinstance(source.get("name"), str):
+                    self.sources[source["name"]] = source["url"]
         sections: list[tuple[object, tuple[str, ...], Scope, str | None]] = [
             (poetry.get("dependencies"), ("tool", "poetry", "dependencies"), "main", None),
             (poetry.get("dev-dependencies"), ("tool", "poetry", "dev-dependencies"), "dev", None),
@@ -272,7 +281,11 @@ class _Reading:
             self.problem(f"dependency {raw_name} names no version, git, url or path", line, name)
             self.deps.append(Dependency("PyPI", name, raw, self.path, line, scope=scope, group=group, unknown=True))
             return
-        self.deps.append(self._poetry_version(name, version, raw, line, scope, group, marker, extras))
+        dep = self._poetry_version(name, version, raw, line, scope, group, marker, extras)
+        source = spec.get("source")
+        if isinstance(source, str):
+            dep = replace(dep, index=self.sources.get(source, source))
+        self.deps.append(dep)
 
     def _poetry_version(
         self,
@@ -315,4 +328,10 @@ class PyprojectReader(ManifestReader):
         reading.build_system(data)
         reading.poetry(data)
         deps = mark_conflicts(reading.deps, path, reading.problems)
-        return ManifestRead(path, tuple(unique(deps)), tuple(reading.problems))
+        uv = table((table(data.get("tool")) or {}).get("uv")) or {}
+        uv_indexes = uv.get("index")
+        for index in uv_indexes if isinstance(uv_indexes, list) else []:
+            if isinstance(index, dict) and isinstance(index.get("url"), str):
+                reading.indexes.append(index["url"])
+        indexes = tuple(dict.fromkeys(reading.indexes))
+        return ManifestRead(path, tuple(unique(deps)), tuple(reading.problems), indexes=indexes)
