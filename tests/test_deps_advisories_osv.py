@@ -176,3 +176,16 @@ def test_export_time_ignores_reproducible_zips(tmp_path: Path) -> None:
         zf.writestr(zipfile.ZipInfo("a.json", date_time=(1980, 1, 1, 0, 0, 0)), "{}")
     assert export_time(archive) is None
     assert export_time(tmp_path) is None
+
+
+def test_repeated_keys_are_ambiguous(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('{"id": "X-1", "id": "X-2", "modified": "2024-01-01T00:00:00Z"}')
+    (tmp_path / "b.yaml").write_text(
+        "id: X-3\nmodified: 2024-01-01T00:00:00Z\naffected:\n- package: {ecosystem: PyPI, name: x}\n"
+        "  ranges:\n  - type: ECOSYSTEM\n    events:\n    - introduced: '0'\n      introduced: '1.0'\n"
+    )
+    (tmp_path / "c.yaml").write_text("id: X-4\nmodified: 2024-01-01T00:00:00Z\n")
+    items = list(read_source(tmp_path))
+    assert [type(i) for i in items] == [Skip, Skip, Document]
+    assert isinstance(items[0], Skip) and "duplicate key 'id'" in items[0].reason
+    assert isinstance(items[1], Skip) and "duplicate key 'introduced' at line 9" in items[1].reason

@@ -13,7 +13,9 @@ only a path that is not a source at all (missing, unreadable, not a zip) raises 
 
 YAML is read with PyYAML's safe loader only (the libyaml-backed ``CSafeLoader`` where PyYAML was built
 with it, which constructs exactly what ``yaml.safe_load`` does, nine times faster; otherwise
-``SafeLoader``): no tag can construct a Python object.
+``SafeLoader``): no tag can construct a Python object. One check is added to it, and to JSON: a mapping
+that repeats a key (``fixed`` twice in one event) is skipped as ambiguous, where both formats would
+silently keep the last value.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -34,7 +37,37 @@ __all__ = ["MAX_RECORD_BYTES", "Document", "Skip", "export_time", "read_source"]
 
 # Far above any real advisory (the largest PyPA file is under 100 KB): a guard against zip bombs.
 MAX_RECORD_BYTES = 16 * 1024 * 1024
-_YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+class _StrictSafeLoader(_SAFE_LOADER):  # type: ignore[misc,valid-type]
+    """The safe loader, refusing a mapping that repeats a key (YAML would keep the last one silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+                if key in seen:
+                    raise _DuplicateKey(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
+                seen.add(key)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
 _SUFFIXES = (".json", ".yaml", ".yml")
 
 
@@ -155,7 +188,10 @@ def decode(origin: str, name: str, data: bytes) -> Iterator[Document | Skip]:
         return
     if name.lower().endswith(".json"):
         try:
-            content: object = json.loads(text)
+            content: object = json.loads(text, object_pairs_hook=_no_duplicates)
+        except _DuplicateKey as exc:
+            yield Skip(origin, f"ambiguous JSON: {exc}")
+            return
         except (ValueError, RecursionError) as exc:
             yield Skip(origin, f"not valid JSON: {str(exc)[:200]}")
             return
@@ -166,8 +202,11 @@ def decode(origin: str, name: str, data: bytes) -> Iterator[Document | Skip]:
         yield Document(origin, content)
         return
     try:
-        content = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (a safe loader: CSafeLoader or SafeLoader)
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        content = yaml.load(text, Loader=_StrictSafeLoader)  # noqa: S506 (CSafeLoader or SafeLoader, stricter)
+    except _DuplicateKey as exc:
+        yield Skip(origin, f"ambiguous YAML: {exc}")
+        return
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         yield Skip(origin, f"not valid YAML: {' '.join(str(exc).split())[:200]}")
         return
     yield Document(origin, content)
