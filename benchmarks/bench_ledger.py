@@ -273,13 +273,27 @@ def bench_check(tmp: Path, args: argparse.Namespace, result: dict[str, Any]) -> 
     vouched = _vouched()
     check_time(vouched, repo.path)  # warm the page cache for both
     check_time(vouched, bare.path)
-    with_ledger, without = [], []
+    cache = repo.path / ".git" / "vouched" / "ledger-lookup-v1"
+    with_ledger, without, cold = [], [], []
     for run in range(args.runs):
         without.append(check_time(vouched, bare.path))
         with_ledger.append(check_time(vouched, repo.path))
-        print(f"round {run + 1}: check without a ledger {without[-1]:.2f} s, with {with_ledger[-1]:.2f} s", flush=True)
-    ours, base = statistics.median(with_ledger), statistics.median(without)
-    result.update({"check_no_ledger_median_s": base, "check_ledger_median_s": ours, "check_ratio": ours / base})
+        cache.unlink()  # as on a fresh clone: the lookup table is listed and written first
+        cold.append(check_time(vouched, repo.path))
+        print(
+            f"round {run + 1}: check without a ledger {without[-1]:.2f} s, with {with_ledger[-1]:.2f} s, "
+            f"with and no lookup table yet {cold[-1]:.2f} s",
+            flush=True,
+        )
+    ours, base, first = statistics.median(with_ledger), statistics.median(without), statistics.median(cold)
+    result.update(
+        {
+            "check_no_ledger_median_s": base,
+            "check_ledger_median_s": ours,
+            "check_ratio": ours / base,
+            "check_ledger_first_median_s": first,
+        }
+    )
     print()
     print(f"vouched check, no ledger:            {base:>6.2f} s  (median of {args.runs})")
     print(
@@ -287,6 +301,7 @@ def bench_check(tmp: Path, args: argparse.Namespace, result: dict[str, Any]) -> 
         f"(goal <= {GOAL_CHECK_RATIO:.0f}x and < {GOAL_CHECK_S:.0f} s: "
         f"{'met' if ours / base <= GOAL_CHECK_RATIO and ours < GOAL_CHECK_S else 'NOT met'})"
     )
+    print(f"the first check, building the lookup table: {first:.2f} s = {first / base:.2f}x")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -837,3 +837,22 @@ def test_custody_csv_lists_requirements_and_design_sign_offs(
     assert stages == ["requirements", "design", "implementation", "review", "review"]
     assert len((bundle / "envelopes.jsonl").read_text().splitlines()) == 5
     assert _cli("audit", "verify", str(bundle), "--repo", repo)[0] == 0
+
+
+def test_the_local_lookup_follows_the_ledger_as_it_grows_and_is_rewritten(
+    shop: ScratchRepo, keys: dict[str, Key], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_full_read(monkeypatch)
+    cache = shop.path / ".git" / "vouched" / "ledger-lookup-v1"
+    sign_all(shop, keys)
+    assert verdict(shop).passed and cache.is_file()
+    raws = entries_raw(shop)
+    sign(shop, keys["erin"], "review", decision="needs-work", rationale="missing tests")  # the ledger grows
+    assert "stages.rejected" in blocking(verdict(shop))
+    rebuild(shop, raws)  # rewritten without the rejection (and without an index): the lookup is rebuilt
+    assert verdict(shop).passed
+    sign(shop, keys["erin"], "review", decision="reject", rationale="no")
+    cache.write_bytes(b'{"version": 1, "tip": "x", "entries": 0}\n\x1e\n')  # a cache that lies is not believed
+    assert "stages.rejected" in blocking(verdict(shop))
+    cache.write_bytes(b"\xff garbage")
+    assert "stages.rejected" in blocking(verdict(shop))

@@ -566,20 +566,40 @@ class Git:
             result.append((sha, tuple(parents_text.decode().split()), tree, files, trailers))
         return result
 
-    def chain_with_trailers(self, tip: str) -> list[tuple[str, tuple[str, ...], str, str]]:
+    def chain_with_trailers(self, tip: str, since: str | None = None) -> list[tuple[str, tuple[str, ...], str, str]]:
         """``(commit, parents, tree, trailers)`` of every commit reachable from ``tip``, oldest first, in one
         `git log` call that reads commit objects only (no trees, no blobs). The trailers are as git parses
-        them, in one string: key and value separated by FS (0x1c), trailers by GS (0x1d)."""
+        them, in one string: key and value separated by FS (0x1c), trailers by GS (0x1d). With ``since``,
+        only the commits ``since`` does not reach (``git log since..tip``)."""
         args = [
             "log", "-z", "--reverse", "--topo-order", "--no-color", "--encoding=UTF-8",
             "--format=%H%x1f%P%x1f%T%x1f%(trailers:unfold,separator=%x1d,key_value_separator=%x1c)",
-            "--end-of-options", tip, "--",
+            "--end-of-options", tip, *([f"^{since}"] if since else []), "--",
         ]  # fmt: skip
         result: list[tuple[str, tuple[str, ...], str, str]] = []
         for token in self._stream(args):
             sha, parents, tree, raw = token.decode("utf-8", "replace").split("\x1f", 3)
             result.append((sha, tuple(parents.split()), tree, raw))
         return result
+
+    def commit_headers(self, shas: Sequence[str]) -> dict[str, tuple[tuple[str, ...], str, str]]:
+        """``commit -> (parents, tree, trailers)`` for the given commits only (`git log --no-walk --stdin`),
+        trailers as :meth:`chain_with_trailers` gives them."""
+        if not shas:
+            return {}
+        if not all(_SHA.fullmatch(s) for s in shas):
+            raise GitError("not a full commit id")
+        out = self._run(
+            "log", "--no-walk=unsorted", "--stdin", "-z", "--no-color", "--encoding=UTF-8",
+            "--format=%H%x1f%P%x1f%T%x1f%(trailers:unfold,separator=%x1d,key_value_separator=%x1c)",
+            input=("\n".join(shas) + "\n").encode(),
+        )  # fmt: skip
+        found: dict[str, tuple[tuple[str, ...], str, str]] = {}
+        for token in out.decode("utf-8", "replace").split("\0"):
+            if token:
+                sha, parents, tree, raw = token.split("\x1f", 3)
+                found[sha] = (tuple(parents.split()), tree, raw)
+        return found
 
     def read_trees(self, oids: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
         """The entries ``(mode, name, object id)`` of many tree objects, in one `git cat-file --batch`."""

@@ -10,9 +10,7 @@ since stops counting.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +20,7 @@ from vouched.git import Git
 from vouched.ledger.dsse import parse_envelope
 from vouched.ledger.errors import MalformedError
 from vouched.ledger.index import EntryIndex
+from vouched.ledger.lookup import ANY, BREAK_GLASS, commit_key, item_key, load_lookup, tree_key
 from vouched.ledger.predicates import BreakGlass, SignOff, parse_time
 from vouched.ledger.sign import work_items
 from vouched.ledger.statement import Statement, payload_digest
@@ -113,13 +112,6 @@ def collect(git: Git, change: Change, people: People, now: datetime) -> LedgerEv
     return LedgerEvidence(change, now, items, tuple(report.entries), tuple(report.problems), documents)
 
 
-# The index as vouched writes it, listed (see vouched.ledger.index): anything else is parsed.
-_WRITTEN = re.compile(
-    "Vouched-Index\x1c1\x1dVouched-Kind\x1c(?:sign-off|break-glass)(?:\x1dVouched-Stage\x1c[a-z]+)?"
-    "(?:\x1dVouched-Commit\x1c[0-9a-f]{40,64}\x1dVouched-Tree\x1c[0-9a-f]{40,64})?"
-    '(?:\x1dVouched-Work-Item\x1c"[^\x1d\x1c]*")?\x1dVouched-Digest\x1csha256:[0-9a-f]{64}'
-)
-
 # Problems that may come from an index that lies (an entry that was not read because of it): when the
 # selection meets one, the whole ledger is verified instead.
 _INDEX_DOUBT = frozenset({"entry.index", "entry.missing-link", "entry.out-of-order"})
@@ -127,7 +119,7 @@ _INDEX_DOUBT = frozenset({"entry.index", "entry.missing-link", "entry.out-of-ord
 
 def _selected(store: GitLedger, tip: str, change: Change, people: People, items: tuple[str, ...]) -> Report | None:
     """The report on the entries the index selects for ``change``; None if the index cannot be trusted."""
-    listing = store.listing(tip)
+    listing = load_lookup(store.git, tip)
     commits = {c.sha for c in change.commits} | {change.head}
     wanted_items = set(items)
 
@@ -138,19 +130,19 @@ def _selected(store: GitLedger, tip: str, change: Change, people: People, items:
             return True
         return ix.stage == "review" and ix.tree in trees
 
-    # A cheap first pass on the listed text: an index in the exact form vouched writes is kept only if it
-    # names something of the change (a substring test); anything else (no index, an index in another
-    # form) is parsed, and kept unless it parses and names nothing of the change. The index of each kept
-    # entry is then parsed and matched exactly.
-    needles = [change.head_tree, *commits, *(json.dumps(i) for i in items), "break-glass"]
+    # The lookup table gives the entries whose index, in the form vouched writes, names the change's head
+    # tree, one of its commits or work items, or a break-glass override, and every entry whose index is in
+    # any other form (or missing): those are parsed here, and kept when malformed, a break-glass override,
+    # a review, or about the change. The index of each kept entry is then parsed and matched exactly.
+    keys = [tree_key(change.head_tree), *map(commit_key, commits), *map(item_key, items), BREAK_GLASS]
+    odd = listing.positions(ANY)
 
-    def odd_but_maybe(e: Listed) -> bool:
-        if _WRITTEN.fullmatch(e.trailers):
-            return False
+    def kept_odd(e: Listed) -> bool:
         ix = e.index()
         return ix is None or ix.kind == "break-glass" or ix.stage == "review" or about_change(ix, frozenset())
 
-    maybe = [e for e in listing if any(n in e.trailers for n in needles) or odd_but_maybe(e)]
+    maybe = listing.listed(store.git, listing.positions(*keys) | odd)
+    maybe = [e for e in maybe if e.position not in odd or kept_odd(e)]
     kept = {e.position for e in maybe}
     overridden = set()
     for e in maybe:
@@ -159,13 +151,14 @@ def _selected(store: GitLedger, tip: str, change: Change, people: People, items:
             overridden.add(ix.tree)
 
     def run(trees: AbstractSet[str], known: dict[str, int]) -> tuple[Report, set[str]]:
-        pool = maybe if not trees else [e for e in listing if e.position in kept or any(t in e.trailers for t in trees)]
+        extra = listing.positions(*map(tree_key, trees)) - kept
+        pool = sorted([*maybe, *listing.listed(store.git, extra)], key=lambda e: e.position)
         chosen = [e for e in pool if about_change(e.index(), trees)]
         picked = {e.position for e in chosen}
         # Each chosen entry's predecessor is read too (only for its digest): it is nearly always the entry
         # its signer last saw, so the link is confirmed by the envelopes without another git call.
-        neighbours = [listing[p - 2] for p in sorted(picked) if p > 1 and p - 1 not in picked]
-        raws = store.read([*chosen, *neighbours], listing)
+        neighbours = listing.listed(store.git, [p - 1 for p in picked if p > 1 and p - 1 not in picked])
+        raws = store.read([*chosen, *neighbours], listing.commit)
         confirmed = _digests(raws[len(chosen) :])
         relied: set[str] = set()
         roster = Roster(lambda _base: people)
@@ -184,7 +177,7 @@ def _selected(store: GitLedger, tip: str, change: Change, people: People, items:
         # A signer linked to an entry further back than its predecessor (a lost race, a replay after a
         # pull): look its digest up in every entry's index, then confirm it from the envelope.
         known: dict[str, int] = {}
-        for e in listing:
+        for e in listing.listed(store.git, range(1, len(listing) + 1)):
             ix = e.index()
             if ix is not None:
                 known.setdefault(ix.digest, e.position)
@@ -192,8 +185,9 @@ def _selected(store: GitLedger, tip: str, change: Change, people: People, items:
     if any(p.reason in _INDEX_DOUBT for p in report.problems):
         return None
     if unconfirmed:
-        by_digest = {ix.digest: e for e in listing if (ix := e.index()) is not None and ix.digest in unconfirmed}
-        actual = _digests(store.read(list(by_digest.values()), listing))
+        every = listing.listed(store.git, range(1, len(listing) + 1))
+        by_digest = {ix.digest: e for e in every if (ix := e.index()) is not None and ix.digest in unconfirmed}
+        actual = _digests(store.read(list(by_digest.values()), listing.commit))
         if any(d not in actual or by_digest[d].position != actual[d] for d in unconfirmed):
             return None
     return report

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from vouched.errors import GitError
@@ -169,14 +169,14 @@ class GitLedger(LedgerStore):
             for position, (commit, parents, tree, trailers) in enumerate(self.git.chain_with_trailers(tip), start=1)
         ]
 
-    def read(self, listed: Iterable[Listed], chain: list[Listed]) -> list[RawEntry]:
+    def read(self, listed: Iterable[Listed], commit_at: Callable[[int], str]) -> list[RawEntry]:
         """The envelopes of some listed entries, with one `git cat-file --batch`, structure checked."""
         wanted = list(listed)
         found = self.git.cat_objects([f"{e.commit}:{ENTRY_FILE}" for e in wanted])
         out = []
         for e in wanted:
             problem: tuple[str, str] | None = None
-            expected = () if e.position == 1 else (chain[e.position - 2].commit,)
+            expected = () if e.position == 1 else (commit_at(e.position - 1),)
             obj = found.get(f"{e.commit}:{ENTRY_FILE}")
             raw = obj[2] if obj is not None and obj[1] == "blob" else None
             if e.parents != expected:
