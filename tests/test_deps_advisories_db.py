@@ -160,6 +160,24 @@ def test_json_array_file_npm_and_several_sources(tmp_path: Path) -> None:
         assert db.data_time == dt.datetime(2025, 3, 1, 12, tzinfo=UTC)
 
 
+def test_data_from_the_future_is_as_old_as_its_import(tmp_path: Path) -> None:
+    source = write_json(tmp_path / "a.json", record("PYSEC-1", modified="2099-01-01T00:00:00Z"))
+    imported = dt.datetime(2026, 1, 1, tzinfo=UTC)
+    report = AdvisoryDB.import_path(source, tmp_path / "db.sqlite3", now=imported)
+    assert report.newest_modified == dt.datetime(2099, 1, 1, tzinfo=UTC)
+    assert report.data_time == imported
+    with AdvisoryDB.open(tmp_path / "db.sqlite3") as db:
+        assert db.age(now=imported + dt.timedelta(days=8)) == dt.timedelta(days=8)
+        assert db.imported_at == imported
+
+
+def test_a_folder_in_the_way_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "db.sqlite3").mkdir()
+    with pytest.raises(InputError, match="cannot replace"):
+        AdvisoryDB.import_path(write_json(tmp_path / "a.json", record("PYSEC-1")), tmp_path / "db.sqlite3")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_malformed_records_are_skipped_with_file_and_reason(tmp_path: Path) -> None:
     tree = tmp_path / "vulns"
     write_json(tree / "ok.json", record("PYSEC-1"))

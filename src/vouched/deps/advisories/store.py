@@ -378,7 +378,11 @@ class AdvisoryDB:
         tmp = Path(tmp_name)
         try:
             report = cls._build(tmp, target, paths, exported_at, now)
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+                _fsync_dir(target.parent)
+            except OSError as exc:
+                raise InputError(f"cannot replace the advisory database {target}: {exc.strerror or exc}") from None
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
@@ -420,7 +424,9 @@ class AdvisoryDB:
                     + (f" ({len(build.skipped)} skipped: {shown})" if build.skipped else ""),
                     hint="give an OSV JSON file, an osv.dev zip export or a directory of OSV JSON/YAML files",
                 )
-            data_time = min(data_times) if data_times else None
+            # Data cannot be newer than its import: a `modified` or export time in the future (a wrong
+            # clock, a bogus record) must not keep the database looking fresh for ever.
+            data_time = min(min(data_times), now) if data_times else None
             (rows_advisories,) = conn.execute("SELECT count(*) FROM advisories").fetchone()
             (rows_affected,) = conn.execute("SELECT count(*) FROM affected").fetchone()
             meta = {
@@ -455,6 +461,20 @@ class AdvisoryDB:
             exported_at=explicit,
             data_time=data_time,
         )
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _store(conn: sqlite3.Connection, build: _Build, doc: Document) -> None:
