@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from vouched.deps.manifests import DependencyChange, diff_dependencies
+from vouched.deps.manifests import DependencyChange, changed_paths, diff_dependencies
 from vouched.deps.manifests.diff import diff_reads
 from vouched.deps.manifests.model import Dependency, ManifestRead
 from vouched.git import Git, ScratchRepo
@@ -34,7 +34,7 @@ def _summary(change: DependencyChange) -> set[tuple[str, str, str, str | None, s
 
 
 def _changed_paths(git: Git, base: str, head: str) -> list[str]:
-    return [p for f in git.diff(base, head) for p in (f.path, f.old_path) if p]
+    return changed_paths(git.diff(base, head))
 
 
 def test_change_adds_upgrades_downgrades_and_removes_across_pip_and_npm(repo: ScratchRepo) -> None:
@@ -195,3 +195,30 @@ def _dep(version: str | None, *, spec: str = "", marker: str | None = None, name
 def test_pairing_and_ordering(before: list[Dependency], after: list[Dependency], kinds: list[str]) -> None:
     deltas = diff_reads(ManifestRead("r.txt", tuple(before)), ManifestRead("r.txt", tuple(after)))
     assert sorted(d.kind for d in deltas) == sorted(kinds)
+
+
+def test_an_include_shared_by_two_changed_manifests_is_reported_once(repo: ScratchRepo) -> None:
+    files = {"requirements.txt": "-r common.txt\n", "requirements-dev.txt": "-r common.txt\n", "common.txt": "a==1\n"}
+    base = repo.commit("base", files)
+    files = {"requirements.txt": "-r common.txt\nb==1\n", "requirements-dev.txt": "-r common.txt\nc==1\n"}
+    head = repo.commit("bump", {**files, "common.txt": "a==2\n"})
+    git = Git(repo.path)
+    change = diff_dependencies(git, base, head, _changed_paths(git, base, head))
+    assert sorted((d.kind, d.name, d.file) for d in change.deltas) == [
+        ("added", "b", "requirements.txt"),
+        ("added", "c", "requirements-dev.txt"),
+        ("upgraded", "a", "common.txt"),
+    ]
+
+
+def test_a_renamed_manifest_is_read_on_both_sides(repo: ScratchRepo) -> None:
+    base = repo.commit("base", {"requirements.txt": "a==1\n" + "# padding line\n" * 20})
+    head = repo.commit("move", moves={"requirements.txt": "requirements/prod.txt"})
+    git = Git(repo.path)
+    paths = _changed_paths(git, base, head)
+    assert set(paths) == {"requirements.txt", "requirements/prod.txt"}
+    change = diff_dependencies(git, base, head, paths)
+    assert sorted((d.kind, d.file) for d in change.deltas) == [
+        ("added", "requirements/prod.txt"),
+        ("removed", "requirements.txt"),
+    ]

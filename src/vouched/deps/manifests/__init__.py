@@ -45,6 +45,7 @@ __all__ = [
     "ManifestReader",
     "Scope",
     "Source",
+    "changed_paths",
     "compare_versions",
     "diff_dependencies",
     "read_manifest",
@@ -97,4 +98,9 @@ def read_manifest(
         return ManifestRead(path, problems=(problem,), complete=False)
 
 
-from vouched.deps.manifests.diff import DependencyChange, DependencyDelta, diff_dependencies  # noqa: E402
+from vouched.deps.manifests.diff import (  # noqa: E402
+    DependencyChange,
+    DependencyDelta,
+    changed_paths,
+    diff_dependencies,
+)

@@ -11,7 +11,7 @@ A file vouched could not fully read at head reports no removals, since an absenc
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -20,8 +20,9 @@ from vouched.deps.manifests._util import decode
 from vouched.deps.manifests.model import Dependency, Ecosystem, ManifestError, ManifestRead
 from vouched.deps.manifests.versions import compare_versions
 from vouched.git import Git
+from vouched.model import FileChange
 
-__all__ = ["DeltaKind", "DependencyChange", "DependencyDelta", "diff_dependencies", "diff_reads"]
+__all__ = ["DeltaKind", "DependencyChange", "DependencyDelta", "changed_paths", "diff_dependencies", "diff_reads"]
 
 DeltaKind = Literal["added", "upgraded", "downgraded", "removed", "changed"]
 _MAX_INCLUDE_ROUNDS = 20
@@ -198,6 +199,11 @@ def diff_reads(base: ManifestRead, head: ManifestRead) -> list[DependencyDelta]:
     return deltas
 
 
+def changed_paths(files: Iterable[FileChange]) -> list[str]:
+    """Every path a change's files touch, both sides of a rename: what :func:`diff_dependencies` takes."""
+    return list(dict.fromkeys(p for f in files for p in (f.path, f.old_path) if p))
+
+
 def diff_dependencies(
     git: Git,
     base: str,
@@ -214,6 +220,8 @@ def diff_dependencies(
     deltas: list[DependencyDelta] = []
     for path in manifests:
         deltas += diff_reads(before[path], after[path])
+    # a file included by two changed manifests is read twice: report each of its deltas once
+    deltas = list(dict.fromkeys(deltas))
     deltas.sort(key=lambda d: (d.file, d.line or 0, d.name, d.kind))
     return DependencyChange(
         base=base,
