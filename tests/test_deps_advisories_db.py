@@ -171,6 +171,14 @@ def test_data_from_the_future_is_as_old_as_its_import(tmp_path: Path) -> None:
         assert db.imported_at == imported
 
 
+def test_an_explicit_export_time_wins(tmp_path: Path) -> None:
+    source = write_json(tmp_path / "a.json", record("PYSEC-1"))
+    stamp = dt.datetime(2025, 4, 1, 6, 0, tzinfo=UTC)  # e.g. a download's Last-Modified
+    report = AdvisoryDB.import_path(source, tmp_path / "db.sqlite3", exported_at=stamp)
+    assert (report.exported_at, report.data_time) == (stamp, stamp)
+    assert report.newest_modified == dt.datetime(2025, 3, 1, 12, tzinfo=UTC)
+
+
 def test_a_folder_in_the_way_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "db.sqlite3").mkdir()
     with pytest.raises(InputError, match="cannot replace"):
