@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Literal
 
 from vouched.deps.manifests import READERS, ManifestReader, read_manifest, reader_for
@@ -26,6 +27,8 @@ __all__ = ["DeltaKind", "DependencyChange", "DependencyDelta", "changed_paths", 
 
 DeltaKind = Literal["added", "upgraded", "downgraded", "removed", "changed"]
 _MAX_INCLUDE_ROUNDS = 20
+# Two entries are the same when every field but the line is: an entry that only moved is no change.
+_SAME = attrgetter(*(f.name for f in fields(Dependency) if f.name != "line"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,21 +155,17 @@ def _delta(before: Dependency, after: Dependency) -> DependencyDelta:
 
 
 def _diff_entries(base: list[Dependency], head: list[Dependency], *, removals: bool) -> list[DependencyDelta]:
-    def strip(dep: Dependency) -> Dependency:
-        return replace(dep, line=None)
-
-    remaining = Counter(strip(d) for d in head)
+    base_keys, head_keys = [_SAME(d) for d in base], [_SAME(d) for d in head]
+    remaining = Counter(head_keys)
     gone: list[Dependency] = []
-    for dep in base:
-        key = strip(dep)
+    for dep, key in zip(base, base_keys, strict=True):
         if remaining[key]:
             remaining[key] -= 1
         else:
             gone.append(dep)
-    left = Counter(strip(d) for d in base)
+    left = Counter(base_keys)
     new: list[Dependency] = []
-    for dep in head:
-        key = strip(dep)
+    for dep, key in zip(head, head_keys, strict=True):
         if left[key]:
             left[key] -= 1
         else:
