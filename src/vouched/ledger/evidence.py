@@ -83,8 +83,9 @@ class LedgerEvidence:
 def collect(git: Git, change: Change, people: People, now: datetime) -> LedgerEvidence | None:
     """The ledger's evidence about ``change``; None when the repository has no ledger at all.
 
-    The ledger is listed with one `git log` that reads the entry commits' index trailers
-    (:mod:`vouched.ledger.index`), and only the entries that may concern the change are read and verified:
+    The entry commits' index trailers (:mod:`vouched.ledger.index`) are looked up in the local table of
+    :mod:`vouched.ledger.lookup` (brought up to date with a `git log` of the entries appended since), and
+    only the entries that may concern the change are read and verified:
     those about its head tree, its commits or its work items, every break-glass override, every review
     of an overridden tree, and every entry without an index. The index only selects: anything it cannot
     vouch for (an entry whose index disagrees with its envelope, a link it resolved that the envelopes do
