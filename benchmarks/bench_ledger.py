@@ -48,6 +48,7 @@ from vouched.ledger import GitLedger, parse_envelope, parse_public_key
 from vouched.ledger.dsse import IN_TOTO_PAYLOAD_TYPE, Envelope, Signature, pae
 from vouched.ledger.index import index_of
 from vouched.ledger.keys import FileSigner
+from vouched.ledger.lookup import cache_path
 from vouched.ledger.predicates import SignOff
 from vouched.ledger.sign import sign_off
 from vouched.ledger.statement import Statement, Subject, payload_digest
@@ -273,7 +274,7 @@ def bench_check(tmp: Path, args: argparse.Namespace, result: dict[str, Any]) -> 
     vouched = _vouched()
     check_time(vouched, repo.path)  # warm the page cache for both
     check_time(vouched, bare.path)
-    cache = repo.path / ".git" / "vouched" / "ledger-lookup-v1"
+    cache = cache_path(Git(repo.path))
     with_ledger, without, cold = [], [], []
     for run in range(args.runs):
         without.append(check_time(vouched, bare.path))

@@ -843,9 +843,13 @@ def test_the_local_lookup_follows_the_ledger_as_it_grows_and_is_rewritten(
     shop: ScratchRepo, keys: dict[str, Key], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _no_full_read(monkeypatch)
-    cache = shop.path / ".git" / "vouched" / "ledger-lookup-v1"
+    from vouched.git import Git
+    from vouched.ledger.lookup import cache_path
+
+    cache = cache_path(Git(shop.path))
     sign_all(shop, keys)
     assert verdict(shop).passed and cache.is_file()
+    assert not (shop.path / ".git" / "vouched").exists()  # check writes nothing into the repository
     raws = entries_raw(shop)
     sign(shop, keys["erin"], "review", decision="needs-work", rationale="missing tests")  # the ledger grows
     assert "stages.rejected" in blocking(verdict(shop))

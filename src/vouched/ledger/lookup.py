@@ -1,18 +1,20 @@
 """A local lookup table of the ledger's index, so `vouched check` need not list the whole ledger each run.
 
 `vouched check` selects the entries about a change by their index trailers (:mod:`vouched.ledger.index`).
-Listing 100,000 entry commits with `git log` costs seconds, so the listing is kept in
-``.git/vouched/ledger-lookup-v1`` (plain ASCII: a JSON header, the entry commit ids end to end, and lines
-of ``key US positions``): a table from each key (a subject tree, a subject commit, a work item,
+Listing 100,000 entry commits with `git log` costs seconds, so the listing is kept in the
+user's cache, ``$XDG_CACHE_HOME/vouched/ledger-lookup/<digest of the git directory>-v1`` (default
+``~/.cache``), never in the repository under review (plain ASCII: a JSON header, the entry commit ids end
+to end, and lines of ``key US positions``): a table from each key (a subject tree, a subject commit, a work item,
 break-glass) to the entries that carry it, and the ledger commit it covers. When the ledger has grown
 since, only the new commits are listed (``git log COVERED..TIP``) and added; when the ledger was rewritten
 (the covered commit is no longer in its history), or the file is missing or unreadable, it is rebuilt from
-one full listing. It is a cache of what the commit messages say, written by vouched in the repository's
-own git directory: it selects entries, never vouches for them (every entry read is verified as before).
+one full listing. It is a cache of what the commit messages say: it selects entries, never vouches for them (every entry
+read is verified as before), and a table whose covered commit is not in the ledger's history is rebuilt.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -29,7 +31,7 @@ __all__ = ["ANY", "BREAK_GLASS", "Lookup", "commit_key", "item_key", "load_looku
 
 log = logging.getLogger(__name__)
 
-_FILE = Path("vouched") / "ledger-lookup-v1"
+_SUFFIX = "-v1"
 _VERSION = 1
 ANY = "*"  # entries whose index is not in the form vouched writes: always looked at
 BREAK_GLASS = "b"
@@ -171,9 +173,16 @@ def _rows(git: Git, tip: str, since: str | None = None) -> list[tuple[str, tuple
     return git.chain_with_trailers(tip, since=since)
 
 
+def cache_path(git: Git) -> Path:
+    """Where the lookup table of this repository's ledger is kept: the user's cache, not the repository."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    key = hashlib.sha256(os.fsencode(git.git_dir)).hexdigest()[:32]
+    return Path(base) / "vouched" / "ledger-lookup" / f"{key}{_SUFFIX}"
+
+
 def load_lookup(git: Git, tip: str) -> Lookup:
     """The ledger's listing at ``tip``: from the cache, brought up to date, or listed afresh (and saved)."""
-    path = git.git_dir / _FILE
+    path = cache_path(git)
     cached: Lookup | None = None
     try:
         cached = Lookup.load(path.read_bytes())
