@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -35,6 +37,11 @@ LEDGER_REF = "refs/vouched/ledger"
 ENTRY_FILE = "envelope.json"
 _IDENTITY = Identity("vouched ledger", "ledger@vouched.invalid")
 _RETRIES = 20
+
+
+def _backoff(attempt: int) -> None:
+    """Wait a little, more each time and at random, so that writers racing for the ref stop colliding."""
+    time.sleep(random.uniform(0, min(0.5, 0.005 * 2**attempt)))  # noqa: S311 - jitter, not a secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,12 +237,13 @@ class GitLedger(LedgerStore):
     def append(self, raw: bytes) -> str:
         """Append one envelope (its exact bytes) and return the entry's commit; retries a lost race."""
         parse_envelope(raw)  # never store what we could not read back
-        for _ in range(_RETRIES):
+        for attempt in range(_RETRIES):
             old = self.tip()
             commit = self._commit(raw, old)
             if self.git.compare_and_swap_ref(self.ref, commit, old, "vouched: append"):
                 return commit
             log.debug("lost the race to append at %s; retrying", old)
+            _backoff(attempt)
         raise LedgerError(f"could not append to {self.ref}: other writers kept moving it", hint="try again")
 
     def _replay(self, onto: str | None, entries: Iterable[RawEntry]) -> str | None:
