@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from vouched.git import Git, ScratchRepo
 from vouched.model import Identity, Trailer
 from vouched.trailers import parse_identity
 
@@ -65,3 +66,25 @@ def test_never_raises(text: str) -> None:
         assert t.key
         assert "\n" not in t.value
     parse_identity(text)
+
+
+AWKWARD = [
+    "Subject\n\nBody text: not a trailer.\n\n"
+    "AI-Rationale: the first line\n  and its continuation\nCo-authored-by: A <a@x>\n",
+    "Fix: the bug\n",
+    "Subject\n\nThis explains: why we did it.\nAnd more prose here.\n",
+    "Subject\n\nSigned-off-by: A <a@x>\n(cherry picked from commit abc)\n",
+    "S\n\nAssisted-by: none\n\n\n",
+    "Subject\n\nbody\n\nCo-Authored-By: Claude <noreply@anthropic.com>\nClaude-Session: 123\n",
+    "Subject\n\nGenerated with [Claude Code](https://claude.com/claude-code)\n\nAssisted-by: Claude:claude-opus-4-5\n",
+]
+
+
+def test_git_reads_trailers_as_the_model_says(repo: ScratchRepo) -> None:
+    """vouched lets git parse trailers; the model the tests build commits with must agree with git."""
+    parent = repo.commit("base", {"a": "a\n"})
+    tree = repo.git("rev-parse", "HEAD^{tree}").strip()
+    shas = [repo.git("commit-tree", tree, "-p", parent, input=m.encode()).strip() for m in AWKWARD]
+    by_sha = {c.sha: c for c in Git(repo.path).iter_commits([*shas, f"^{parent}"])}
+    for sha, message in zip(shas, AWKWARD, strict=True):
+        assert by_sha[sha].trailers == parse_trailers(message), message

@@ -35,7 +35,7 @@ _UNSHALLOW_HINT = (
 # key and value separated by FS (0x1c), trailers by GS (0x1d). Needs git 2.31 or newer.
 _LOG_FORMAT = (
     "%x1e%H%x1f%P%x1f%T%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f"
-    "%(trailers:unfold,separator=%x1d,key_value_separator=%x1c)%x1f%B%x1f"
+    "%(trailers:only,unfold,separator=%x1d,key_value_separator=%x1c)%x1f%B%x1f"
 )
 _IDENTITIES: dict[tuple[str, str], Identity] = {}  # interned: a history has few distinct people
 _SAFE_CONFIG = (
@@ -527,7 +527,7 @@ class Git:
         :meth:`chain_with_trailers` gives them), in one `git log`."""
         out = self._read_all([
             "log", "-z", "--reverse", "--topo-order", "--raw", "--root", "--no-renames", "--no-abbrev",
-            "--format=%x1e%H %T%x1f%P%x1f%(trailers:unfold,separator=%x1d,key_value_separator=%x1c)",
+            "--format=%x1e%H %T%x1f%P%x1f%(trailers:only,unfold,separator=%x1d,key_value_separator=%x1c)",
             "--end-of-options", tip, "--",
         ])  # fmt: skip
         result: list[tuple[str, tuple[str, ...], str, list[tuple[str, str]], str]] = []
@@ -559,7 +559,7 @@ class Git:
         only the commits ``since`` does not reach (``git log since..tip``)."""
         args = [
             "log", "-z", "--reverse", "--topo-order", "--no-color", "--encoding=UTF-8",
-            "--format=%H%x1f%P%x1f%T%x1f%(trailers:unfold,separator=%x1d,key_value_separator=%x1c)",
+            "--format=%H%x1f%P%x1f%T%x1f%(trailers:only,unfold,separator=%x1d,key_value_separator=%x1c)",
             "--end-of-options", tip, *([f"^{since}"] if since else []), "--",
         ]  # fmt: skip
         result: list[tuple[str, tuple[str, ...], str, str]] = []
@@ -577,7 +577,7 @@ class Git:
             raise GitError("not a full commit id")
         out = self._run(
             "log", "--no-walk=unsorted", "--stdin", "-z", "--no-color", "--encoding=UTF-8",
-            "--format=%H%x1f%P%x1f%T%x1f%(trailers:unfold,separator=%x1d,key_value_separator=%x1c)",
+            "--format=%H%x1f%P%x1f%T%x1f%(trailers:only,unfold,separator=%x1d,key_value_separator=%x1c)",
             input=("\n".join(shas) + "\n").encode(),
         )  # fmt: skip
         found: dict[str, tuple[tuple[str, ...], str, str]] = {}
