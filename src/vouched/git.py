@@ -353,7 +353,9 @@ class Git:
         args = ["blame", "--porcelain", "--no-progress"]
         for start, end in ranges:
             args += ["-L", f"{start},{end}"]
-        out = self._run(*args, "--end-of-options", f"{since}..{head}", "--", path)
+        if not (_SHA.fullmatch(since) and _SHA.fullmatch(head)):
+            raise GitError("blame needs full commit ids")  # no option can hide in a revision range
+        out = self._run(*args, f"{since}..{head}", "--", path)
         owner: dict[int, str] = {}
         boundary: set[str] = set()
         sha = ""

@@ -266,7 +266,11 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], doc: _File, seen: set[in
 
 
 def _yaml(text: str, doc: _File) -> object:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader already refuses control characters here
+    except yaml.YAMLError as exc:
+        doc.problems.append(ConfigError(f"this is not valid YAML: {_yaml_problem(exc)}", file=doc.file, line=1))
+        return None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -288,6 +292,11 @@ def _yaml(text: str, doc: _File) -> object:
     finally:
         loader.dispose()
     return None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
 
 
 def _decode(source: bytes | str, file: str) -> str:

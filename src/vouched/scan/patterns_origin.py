@@ -80,6 +80,6 @@ def ai_lines(origins: Origins, path: str) -> set[int]:
 
 
 def describe(c: EvaluatedCommit) -> str:
-    """``AI-assisted (claude-code) in commit 0123456789ab``."""
+    """``AI-assisted (claude-code)``; the finding carries the commit itself."""
     tools = ", ".join(c.attribution.tools) or "an AI assistant"
-    return f"AI-assisted ({tools}) in commit {c.commit.sha[:12]}"
+    return f"AI-assisted ({tools})"
