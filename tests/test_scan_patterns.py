@@ -363,3 +363,22 @@ def test_library_is_read_from_git_not_the_working_tree(shop: ScratchRepo) -> Non
     (shop.path / ".vouched/patterns/no-shell.yml").write_text("garbage: [")
     lib = load_library(Git(shop.path), "main")
     assert [p.id for p in lib.patterns] == ["house-token", "no-shell"] and not lib.problems
+
+
+def test_only_yaml_files_directly_in_the_patterns_folder_are_read(shop: ScratchRepo) -> None:
+    shop.git("checkout", "-q", "main")
+    shop.commit(
+        "more\n\nAssisted-by: none",
+        {
+            ".vouched/patterns/drafts/wip.yml": "not: a pattern\n",
+            ".vouched/patterns/README.md": "# how we write patterns\n",
+            ".vouched/patterns/extra.yaml": WORKED.replace("house-token", "house-token-2"),
+        },
+        author=ALICE,
+    )
+    lib = load_library(Git(shop.path), "main")
+    assert [p.id for p in lib.patterns] == ["house-token-2", "house-token", "no-shell"] and not lib.problems
+    assert load_library(Git(shop.path), "main~1").files == (
+        ".vouched/patterns/house-token.yml",
+        ".vouched/patterns/no-shell.yml",
+    )

@@ -475,6 +475,17 @@ class Git:
     def has_commits(self) -> bool:
         return self.ref_exists("HEAD")
 
+    def list_folder(self, rev: str, folder: str) -> list[str]:
+        """The paths of the files directly in ``folder`` at ``rev`` (empty when it does not exist)."""
+        spec = folder.rstrip("/") + "/"
+        out = self._run("ls-tree", "-z", "--full-tree", "--end-of-options", rev, "--", spec)
+        found: list[str] = []
+        for entry in out.split(b"\0"):
+            meta, _, raw_path = entry.partition(b"\t")
+            if raw_path and meta.split(b" ")[1:2] == [b"blob"]:
+                found.append(decode_path(raw_path))
+        return found
+
     def tracked_files(self, rev: str) -> list[str]:
         """Every file path in the tree of ``rev``."""
         out = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", "--end-of-options", rev)

@@ -503,7 +503,7 @@ def parse_files(files: Mapping[str, bytes | None], tiers: Sequence[str] | None =
 
 def load_library(git: Git, rev: str, tiers: Sequence[str] | None = None) -> Library:
     """The library as committed at ``rev`` (for a change: its base revision, never the change itself)."""
-    paths = [p for p in git.tracked_files(rev) if is_pattern_file(p)]
+    paths = [p for p in git.list_folder(rev, PATTERNS_DIR) if is_pattern_file(p)]
     return parse_files(git.read_files(rev, paths), tiers)
 
 
