@@ -382,3 +382,15 @@ def test_only_yaml_files_directly_in_the_patterns_folder_are_read(shop: ScratchR
         ".vouched/patterns/house-token.yml",
         ".vouched/patterns/no-shell.yml",
     )
+
+
+def test_each_hit_names_the_commit_that_wrote_its_line(shop: ScratchRepo) -> None:
+    first = shop.commit(f"one\n\n{CLAUDE}", {"src/app/h.py": "subprocess.run(a, shell=True)\n"}, author=BOB)
+    second = shop.commit(
+        "two\n\nAssisted-by: Copilot:gpt-4o\nAI-Rationale: ok",
+        {"src/app/h.py": "subprocess.run(a, shell=True)\nos.run(b, shell=True)\n"},
+        author=BOB,
+    )
+    hits = {f.line: f for f in verdict(shop).findings if f.rule == "pattern.caused-issue"}
+    assert (hits[1].commit, hits[2].commit) == (first, second)
+    assert "claude-code" in hits[1].message and "copilot" in hits[2].message

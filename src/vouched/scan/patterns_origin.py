@@ -2,9 +2,9 @@
 
 The pattern library, the review prompts and the coverage check all need to say "this line is AI-assisted".
 Provenance is per commit (:class:`~vouched.gate.evaluation.EvaluatedCommit`); a line takes the provenance
-of the commit that last wrote it, found with one ``git blame`` of the change's range per file. When every
-commit of the change has the same provenance the answer needs no blame at all: each added line was
-written by one of them. The answer is computed once per file and shared by every check that asks.
+of the commit that last wrote it, found with one ``git blame`` of the change's range per file (none when
+a single commit of the change touched the file). The answer is computed once per file and shared by every
+check that asks.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ class Origins:
         self._ev = ev
         self._by_sha = {c.commit.sha: c for c in ev.commits}
         self._cache: dict[str, dict[int, EvaluatedCommit]] = {}
-        kinds = {c.attribution.assisted for c in ev.commits}
-        self._uniform = len(kinds) <= 1
 
     def of(self, path: str) -> dict[int, EvaluatedCommit]:
         """Added line number -> the commit of the change that wrote it (lines git cannot place are left out)."""
@@ -45,8 +43,6 @@ class Origins:
         touching = [c for c in self._ev.commits if any(path in t.paths for t in c.commit.files)]
         if numbers and len(touching) == 1:
             result = dict.fromkeys(numbers, touching[0])
-        elif numbers and self._uniform and touching:
-            result = dict.fromkeys(numbers, touching[-1])  # the same provenance whichever wrote it
         elif numbers:
             try:
                 owners = self._git.blame_lines(self._ev.change.merge_base, self._ev.change.head, path, numbers)
