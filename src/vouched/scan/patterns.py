@@ -36,11 +36,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from vouched.errors import ConfigError
 
 if TYPE_CHECKING:
+    import yaml
+
     from vouched.git import Git
 
 __all__ = [
@@ -237,6 +237,8 @@ class _File:
 
 def _walk(node: yaml.Node, path: tuple[str | int, ...], doc: _File, seen: set[int], depth: int = 0) -> None:
     """Record the line of every key; report duplicate keys, anchors reused as aliases, non-string keys."""
+    import yaml
+
     if id(node) in seen:
         doc.report(path, "YAML anchors and aliases are not allowed in pattern files", "write each value out")
         return
@@ -266,6 +268,8 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], doc: _File, seen: set[in
 
 
 def _yaml(text: str, doc: _File) -> object:
+    import yaml  # only when there are pattern files: `vouched check` on a repository without any never pays
+
     try:
         loader = yaml.SafeLoader(text)  # the reader already refuses control characters here
     except yaml.YAMLError as exc:
