@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -45,6 +46,14 @@ from vouched.errors import UsageError
     help="Write the report to FILE instead of standard output.",
 )
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal).")
+@click.option(
+    "--coverage",
+    "coverage_files",
+    metavar="FILE",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A test coverage report of the head (coverage.py JSON or XML, Cobertura XML, LCOV); repeatable.",
+)
 def check(
     repo: Path,
     base: str | None,
@@ -53,6 +62,7 @@ def check(
     fmt: str,
     output: Path | None,
     color: bool | None,
+    coverage_files: tuple[Path, ...],
 ) -> int:
     """Judge the change BASE...HEAD and print the verdict with its reasons.
 
@@ -73,7 +83,15 @@ def check(
     sources: list[ApprovalSource] | None = None
     if approvals_file is not None:
         sources = [GitHubReviews(approvals_file)]
-    verdict = judge(evaluate(git, base, head, sources))
+    from vouched.gate.checks import CHECKS
+    from vouched.scan.coverage import coverage_check, read_report
+    from vouched.scan.patterns_check import pattern_check
+    from vouched.scan.prompts import prompt_check
+
+    reports = [read_report(p) for p in coverage_files]  # a malformed report stops here, exit 2
+    shared: dict[str, Any] = {}  # the blame of each file, shared by the three checks below
+    scans = (pattern_check(git, shared), prompt_check(git, shared), coverage_check(git, reports, shared))
+    verdict = judge(evaluate(git, base, head, sources), (*CHECKS, *scans))
     colored = output is None and fmt == "text" and _use_color(color, sys.stdout)
     text = formatter(fmt, color=colored).render(verdict)
     if output is None:
