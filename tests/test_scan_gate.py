@@ -1,0 +1,262 @@
+"""The scan as part of the gate, on real repositories: changed lines only, secrets redacted, fail closed.
+
+Credentials in this file are built by concatenation at run time, so the file itself carries none.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from vouched.errors import ConfigError
+from vouched.gate.checks import CHECKS
+from vouched.gate.engine import evaluate, judge
+from vouched.gate.findings import Finding, Verdict
+from vouched.git import Git, ScratchRepo
+from vouched.policy import parse_policy
+from vouched.scan.bandit import BanditScanner
+from vouched.scan.check import scan_check
+from vouched.scan.interface import Scanner
+from vouched.scan.ruff import RuffScanner
+
+from conftest import ALICE
+
+SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "schemas" / "sarif-schema-2.1.0.json"
+CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
+TOKEN = "ghp_" + "Zq8Xw7Vu6Ts5Rq4Po3Nm2Lk1Jh0Gf9Ed8Cb7A"
+POLICY = """\
+version = 1
+levels = ["junior", "senior"]
+
+[[tiers]]
+name = "green"
+paths = ["**"]
+[tiers.scan]
+scanners = []
+
+[[tiers]]
+name = "yellow"
+paths = ["src/**"]
+[tiers.scan]
+scanners = ["ruff", "bandit"]
+block_severity = "medium"
+"""
+PEOPLE = """\
+[people.alice]
+name = "Alice Archer"
+level = "senior"
+emails = ["alice@bank.example"]
+"""
+OLD_CODE = """\
+import subprocess
+
+
+def legacy(cmd):
+    return subprocess.call(cmd, shell=True)
+"""
+
+
+@pytest.fixture
+def shop(repo: ScratchRepo) -> ScratchRepo:
+    repo.commit(
+        "Adopt vouched\n\nAssisted-by: none\n",
+        {".vouched/policy.toml": POLICY, ".vouched/people.toml": PEOPLE, "src/app/legacy.py": OLD_CODE},
+    )
+    repo.git("checkout", "-q", "-b", "feature")
+    return repo
+
+
+def verdict(repo: ScratchRepo, scanners: dict[str, Scanner] | None = None) -> Verdict:
+    git = Git(repo.path)
+    return judge(evaluate(git, "main", "feature"), (*CHECKS, scan_check(git, scanners)))
+
+
+def scan_findings(v: Verdict) -> list[Finding]:
+    return [f for f in v.findings if f.rule.startswith("scan.")]
+
+
+def test_vulnerable_ai_lines_fail_with_the_line_the_cwe_and_the_assistant(shop: ScratchRepo) -> None:
+    code = OLD_CODE + (
+        "\n\ndef find(db, name):\n"
+        "    return db.execute(\"SELECT * FROM users WHERE name = '%s'\" % name)\n"
+        "\n\ndef run(cmd):\n"
+        "    return subprocess.run(cmd, shell=True)\n"
+    )
+    sha = shop.commit(f"Add lookups\n\n{CLAUDE}", {"src/app/legacy.py": code}, author=ALICE)
+    v = verdict(shop)
+    assert not v.passed
+    found = {(f.rule, f.path, f.line, f.blocking) for f in scan_findings(v)}
+    assert found == {
+        ("scan.finding", "src/app/legacy.py", 9, True),  # SQL built from input
+        ("scan.finding", "src/app/legacy.py", 13, True),  # shell=True
+    }  # line 5, the legacy shell=True outside the change, is not reported
+    shell = next(f for f in v.findings if f.line == 13)
+    assert "CWE-78" in shell.message and "ruff S602" in shell.message and "bandit B602" in shell.message
+    assert "an AI assistant wrote this line (claude-code" in shell.message and shell.commit == sha
+    assert "without shell=True" in shell.hint
+    sql = next(f for f in v.findings if f.line == 9)
+    assert "CWE-89" in sql.message and "parameterised query" in sql.hint
+
+
+def test_a_clean_change_passes_and_low_findings_only_warn(shop: ScratchRepo) -> None:
+    shop.commit("Add helper\n\nAssisted-by: none\n", {"src/app/util.py": "import subprocess\n\n\ndef two():\n    return 2\n"})
+    v = verdict(shop)
+    assert v.passed, [f.message for f in v.blocking]
+    lows = scan_findings(v)
+    assert lows and all(not f.blocking and f.severity.value == "warning" for f in lows)  # import subprocess: low
+    assert all("an AI assistant" not in f.message for f in lows)
+
+
+def test_the_scan_reads_head_not_the_working_tree(shop: ScratchRepo) -> None:
+    shop.commit("Add helper\n\nAssisted-by: none\n", {"src/app/util.py": "def two():\n    return 2\n"})
+    (shop.path / "src/app/util.py").write_text("import os\nos.system(input())\n")  # uncommitted
+    assert not scan_findings(verdict(shop))
+
+
+def test_secret_blocks_in_every_tier_and_is_never_printed(shop: ScratchRepo) -> None:
+    shop.commit(f"Docs\n\n{CLAUDE}", {"docs/setup.md": f"# Setup\n\nexport GITHUB_TOKEN={TOKEN}\n"}, author=ALICE)
+    v = verdict(shop)
+    (secret,) = [f for f in v.findings if f.rule == "scan.secret"]
+    assert secret.blocking and secret.path == "docs/setup.md" and secret.line == 3 and secret.tier == "green"
+    assert TOKEN not in secret.message and f"ghp_… ({len(TOKEN)} chars)" in secret.message
+    assert "an AI assistant wrote this line" in secret.message
+
+
+def test_scanner_messages_do_not_repeat_a_hardcoded_password(shop: ScratchRepo) -> None:
+    shop.commit("Config\n\nAssisted-by: none\n", {"src/app/db.py": 'def connect(password="hunter2"):\n    pass\n'})
+    flagged = [f for f in verdict(shop).findings if f.rule == "scan.finding" and "CWE-259" in f.message]
+    assert flagged and all("hunter2" not in f.message for f in flagged)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown"])
+def test_no_output_format_contains_the_secret(shop: ScratchRepo, fmt: str) -> None:
+    shop.commit("Config\n\nAssisted-by: none\n", {"src/app/settings.py": f'GITHUB_TOKEN = "{TOKEN}"\n'})
+    out = subprocess.run(
+        [sys.executable, "-m", "vouched", "check", "--repo", str(shop.path), "--base", "main", "--format", fmt],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 1, out.stderr
+    assert "scan.secret" in out.stdout
+    assert TOKEN not in out.stdout and TOKEN not in out.stderr
+    assert TOKEN[4:20] not in out.stdout  # not even a good part of it
+    if fmt == "sarif":
+        doc = json.loads(out.stdout)
+        jsonschema.validate(doc, json.loads(SARIF_SCHEMA.read_text()))
+        (result,) = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "scan.secret"]
+        region = result["locations"][0]["physicalLocation"]
+        assert region["artifactLocation"]["uri"] == "src/app/settings.py" and region["region"]["startLine"] == 1
+
+
+def test_a_missing_required_scanner_blocks(shop: ScratchRepo, tmp_path: Path) -> None:
+    shop.commit("Add helper\n\nAssisted-by: none\n", {"src/app/util.py": "def two():\n    return 2\n"})
+    v = verdict(shop, {"ruff": RuffScanner(binary=str(tmp_path / "nowhere")), "bandit": BanditScanner()})
+    (missing,) = [f for f in v.findings if f.rule == "scan.scanner-missing"]
+    assert missing.blocking and "ruff" in missing.message and missing.tier == "yellow"
+
+
+def test_an_uninstalled_bandit_blocks(shop: ScratchRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    shop.commit("Add helper\n\nAssisted-by: none\n", {"src/app/util.py": "def two():\n    return 2\n"})
+    monkeypatch.setitem(sys.modules, "bandit", None)
+    v = verdict(shop)
+    assert {f.rule for f in v.blocking} == {"scan.scanner-missing"}
+    assert "bandit" in v.blocking[0].message
+
+
+def test_a_crashing_scanner_blocks(shop: ScratchRepo, tmp_path: Path) -> None:
+    shop.commit("Add helper\n\nAssisted-by: none\n", {"src/app/util.py": "def two():\n    return 2\n"})
+    crash = tmp_path / "ruff"
+    crash.write_text("#!/bin/sh\nexit 101\n")
+    crash.chmod(0o755)
+    v = verdict(shop, {"ruff": RuffScanner(binary=str(crash)), "bandit": BanditScanner()})
+    assert [f.rule for f in v.blocking] == ["scan.scanner-failed"]
+
+
+def test_a_scanner_a_tier_does_not_require_is_not_needed(shop: ScratchRepo, tmp_path: Path) -> None:
+    shop.commit("Docs\n\nAssisted-by: none\n", {"docs/a.py": "import os\nos.system(input())\n"})
+    v = verdict(shop, {"ruff": RuffScanner(binary=str(tmp_path / "nowhere"))})
+    assert v.passed and not scan_findings(v)  # green requires no scanner
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"def f(:\n    pass\n", "does not parse"),
+        (b"s = '\xe9t\xe9'\n", "not UTF-8"),
+        (b"x = 1\0\n", "binary"),
+        (b"x = [" + b"1, " * 1000 + b"]\n", "minified"),
+    ],
+)
+def test_an_unreadable_file_in_a_scanned_tier_blocks(shop: ScratchRepo, content: bytes, why: str) -> None:
+    shop.commit("Add\n\nAssisted-by: none\n", {"src/app/odd.py": content})
+    v = verdict(shop)
+    blocking = [f for f in v.blocking if f.rule == "scan.not-scanned"]
+    assert blocking and all(f.path == "src/app/odd.py" for f in blocking)
+    assert any(why in f.message for f in blocking), [f.message for f in blocking]
+
+
+def test_a_binary_file_is_a_note_for_secrets_outside_scanned_tiers(shop: ScratchRepo) -> None:
+    shop.commit("Logo\n\nAssisted-by: none\n", {"docs/logo.png": b"\x89PNG\r\n\x1a\n\0\0\0"})
+    v = verdict(shop)
+    assert v.passed
+    (note,) = scan_findings(v)
+    assert (note.rule, note.severity.value, note.path) == ("scan.not-scanned", "note", "docs/logo.png")
+
+
+def test_context_lines_widen_what_counts_as_changed(shop: ScratchRepo) -> None:
+    base = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(\n        cmd,\n        shell=True,\n    )\n"
+    shop.git("checkout", "-q", "main")
+    shop.commit("Add run\n\nAssisted-by: none\n", {"src/app/run.py": base})
+    shop.git("checkout", "-q", "feature")
+    shop.git("merge", "-q", "main")
+    shop.commit("Tweak\n\nAssisted-by: none\n", {"src/app/run.py": base + "\n\nX = 1\n"})
+    assert not [f for f in scan_findings(verdict(shop)) if f.rule == "scan.finding"]
+
+
+def test_blame_names_the_commit_of_each_line(shop: ScratchRepo) -> None:
+    first = shop.commit("One\n\nAssisted-by: none\n", {"src/a.py": "a = 1\nb = 2\n"})
+    second = shop.commit("Two\n\nAssisted-by: none\n", {"src/a.py": "a = 1\nb = 3\nc = 4\n"})
+    git = Git(shop.path)
+    base = git.merge_base("main", "feature") or ""
+    assert git.blame_lines(base, "feature", "src/a.py", [1, 2, 3]) == {1: first, 2: second, 3: second}
+    assert git.blame_lines(base, "feature", "src/app/legacy.py", [1]) == {}  # older than the change
+
+
+# -- policy ----------------------------------------------------------------------------------------
+
+TIER = 'version = 1\nlevels = ["a"]\n[[tiers]]\nname = "t"\npaths = ["**"]\n'
+
+
+def test_scan_settings_defaults_and_values() -> None:
+    default = parse_policy(TIER).tiers[0].scan
+    assert (default.scanners, default.block_severity, default.context_lines) == (("ruff",), "medium", 0)
+    custom = parse_policy(TIER + '[tiers.scan]\nscanners = []\nblock_severity = "high"\ncontext_lines = 3\n')
+    assert custom.tiers[0].scan.scanners == () and custom.tiers[0].scan.context_lines == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "words"),
+    [
+        ('[tiers.scan]\nscanners = ["rufff"]\n', 7, "tiers[0].scan.scanners[0]", 'did you mean "ruff"'),
+        ('[tiers.scan]\nscanners = ["ruff", "ruff"]\n', 7, "tiers[0].scan.scanners[1]", "listed twice"),
+        ('[tiers.scan]\nscanners = "ruff"\n', 7, "tiers[0].scan.scanners", "a list even for one entry"),
+        ('[tiers.scan]\nblock_severity = "severe"\n', 7, "tiers[0].scan.block_severity", "low, medium, high"),
+        ("[tiers.scan]\nblock_severity = 2\n", 7, "tiers[0].scan.block_severity", "must be a string"),
+        ("[tiers.scan]\ncontext_lines = -1\n", 7, "tiers[0].scan.context_lines", "0 or more"),
+        ("[tiers.scan]\ncontext_lines = 51\n", 7, "tiers[0].scan.context_lines", "50 or less"),
+        ("[tiers.scan]\nscaners = []\n", 7, "tiers[0].scan.scaners", 'did you mean "scanners"'),
+        ("scan = true\n", 6, "tiers[0].scan", "must be a table"),
+    ],
+)
+def test_bad_scan_settings_name_file_line_and_key(text: str, line: int, key: str, words: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_policy(TIER + text)
+    err = info.value
+    assert (err.file, err.line, err.key) == (".vouched/policy.toml", line, key)
+    assert words in err.diagnostics()
