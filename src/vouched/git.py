@@ -426,6 +426,39 @@ class Git:
         blobs = self.cat_blobs([note for note, _ in pairs])
         return {commit: blobs[note] for note, commit in pairs if note in blobs}
 
+    def blame_lines(self, since: str, head: str, path: str, lines: Sequence[int]) -> dict[int, str]:
+        """The commit in ``since..head`` that wrote each of ``lines`` of ``path`` at ``head``, in one call.
+
+        Lines written before ``since`` are left out. The repository's ``blame.ignoreRevsFile`` is cleared
+        (``--ignore-revs-file=``) so its configuration cannot move a line onto another commit.
+        """
+        wanted = sorted({n for n in lines if n >= 1})
+        if not wanted:
+            return {}
+        ranges: list[list[int]] = []
+        for n in wanted:
+            if ranges and n == ranges[-1][1] + 1:
+                ranges[-1][1] = n
+            else:
+                ranges.append([n, n])
+        args = ["blame", "--porcelain", "--ignore-revs-file=", "--no-progress"]
+        for lo, hi in ranges:
+            args += ["-L", f"{lo},{hi}"]
+        out = self._run(*args, f"{since}..{head}", "--", path)
+        result: dict[int, str] = {}
+        boundary: set[str] = set()
+        current: str | None = None
+        for raw in out.split(b"\n"):
+            if raw.startswith(b"\t"):
+                continue
+            parts = raw.split(b" ")
+            if len(parts) >= 3 and _SHA.fullmatch(parts[0].decode("ascii", "replace")) and parts[2].isdigit():
+                current = parts[0].decode()
+                result[int(parts[2])] = current
+            elif raw == b"boundary" and current is not None:
+                boundary.add(current)
+        return {n: sha for n, sha in result.items() if sha not in boundary}
+
     def toplevel(self) -> str:
         """The root of the working tree."""
         out = self._run("rev-parse", "--show-toplevel", ok=(0, 128)).strip()
