@@ -124,7 +124,13 @@ except Exception:
     assert all(code.startswith("S") and cwe > 0 for code, (cwe, _, _) in RULES.items())
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20), lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=10), c, max_size=4), max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=10), c, max_size=4),
+        max_leaves=20,
+    )
+)
 @settings(max_examples=150, deadline=None)
 def test_ruff_output_reader_never_crashes(doc: object) -> None:
     written = {"/tmp/x/0/a.py": SourceFile("a.py", b"")}
@@ -238,7 +244,9 @@ def test_screen_limits() -> None:
     assert is_python("bin/tool", b"#!/usr/bin/env python3\n") and not is_python("bin/tool", b"#!/bin/sh\n")
 
 
-def finding(line: int, end: int, cwe: tuple[int, ...] = (78,), scanner: str = "ruff", rule: str = "S602") -> ScanFinding:
+def finding(
+    line: int, end: int, cwe: tuple[int, ...] = (78,), scanner: str = "ruff", rule: str = "S602"
+) -> ScanFinding:
     return ScanFinding(scanner, rule, "t", Level.HIGH, Level.HIGH, "a.py", line, end, cwe)
 
 
@@ -330,7 +338,13 @@ def test_allow_pragma_turns_a_secret_into_a_low_finding() -> None:
     assert f.severity is Level.LOW and GITHUB not in f.message
 
 
-@given(st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="'\"\\"), min_size=16, max_size=40))
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="'\"\\"),
+        min_size=16,
+        max_size=40,
+    )
+)
 @settings(max_examples=150, deadline=None)
 def test_no_finding_ever_contains_the_value_it_found(value: str) -> None:
     lines = [(1, f'api_key = "{value}"'), (2, f"postgres://u:{value}@h/db"), (3, f"ghp_{value}")]

@@ -81,7 +81,7 @@ def scan_findings(v: Verdict) -> list[Finding]:
 
 
 def test_vulnerable_ai_lines_fail_with_the_line_the_cwe_and_the_assistant(shop: ScratchRepo) -> None:
-    code = OLD_CODE + (
+    code = OLD_CODE + (  # noqa: S608 - the vulnerable code under test
         "\n\ndef find(db, name):\n"
         "    return db.execute(\"SELECT * FROM users WHERE name = '%s'\" % name)\n"
         "\n\ndef run(cmd):\n"
@@ -104,7 +104,9 @@ def test_vulnerable_ai_lines_fail_with_the_line_the_cwe_and_the_assistant(shop: 
 
 
 def test_a_clean_change_passes_and_low_findings_only_warn(shop: ScratchRepo) -> None:
-    shop.commit("Add helper\n\nAssisted-by: none\n", {"src/app/util.py": "import subprocess\n\n\ndef two():\n    return 2\n"})
+    shop.commit(
+        "Add helper\n\nAssisted-by: none\n", {"src/app/util.py": "import subprocess\n\n\ndef two():\n    return 2\n"}
+    )
     v = verdict(shop)
     assert v.passed, [f.message for f in v.blocking]
     lows = scan_findings(v)
@@ -210,7 +212,9 @@ def test_a_binary_file_is_a_note_for_secrets_outside_scanned_tiers(shop: Scratch
 
 
 def test_context_lines_widen_what_counts_as_changed(shop: ScratchRepo) -> None:
-    base = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(\n        cmd,\n        shell=True,\n    )\n"
+    base = (
+        "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(\n        cmd,\n        shell=True,\n    )\n"
+    )
     shop.git("checkout", "-q", "main")
     shop.commit("Add run\n\nAssisted-by: none\n", {"src/app/run.py": base})
     shop.git("checkout", "-q", "feature")
@@ -260,3 +264,13 @@ def test_bad_scan_settings_name_file_line_and_key(text: str, line: int, key: str
     err = info.value
     assert (err.file, err.line, err.key) == (".vouched/policy.toml", line, key)
     assert words in err.diagnostics()
+
+
+def test_every_scan_rule_is_catalogued() -> None:
+    import re
+
+    from vouched.gate.rules import RULES
+    from vouched.scan import check
+
+    used = set(re.findall(r'"(scan\.[a-z-]+)"', Path(check.__file__).read_text()))
+    assert used == {r for r in RULES if r.startswith("scan.")}

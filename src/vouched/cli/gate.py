@@ -73,7 +73,10 @@ def check(
     sources: list[ApprovalSource] | None = None
     if approvals_file is not None:
         sources = [GitHubReviews(approvals_file)]
-    verdict = judge(evaluate(git, base, head, sources))
+    from vouched.gate.checks import CHECKS
+    from vouched.scan.check import scan_check
+
+    verdict = judge(evaluate(git, base, head, sources), (*CHECKS, scan_check(git)))
     colored = output is None and fmt == "text" and _use_color(color, sys.stdout)
     text = formatter(fmt, color=colored).render(verdict)
     if output is None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from vouched.scan.inputs import is_python, staged
@@ -21,6 +23,27 @@ from vouched.scan.interface import Availability, Level, Problem, ScanFinding, Sc
 __all__ = ["BanditScanner"]
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence Bandit while it loads and runs.
+
+    Its per-file warnings come back to us as ``skipped``; stevedore logs an error for each optional Bandit
+    plugin whose own dependency is absent (its SARIF formatter) and warns about its own deprecations:
+    none of that is the user's to act on.
+    """
+    quiet = [logging.getLogger(name) for name in ("bandit", "stevedore")]
+    old = [q.level for q in quiet]
+    for q in quiet:
+        q.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            yield
+    finally:
+        for q, level in zip(quiet, old, strict=True):
+            q.setLevel(level)
 
 
 def _level(text: object) -> Level:
@@ -37,8 +60,9 @@ class BanditScanner:
 
     def available(self) -> Availability:
         try:
-            import bandit  # noqa: F401
-            from bandit.core import manager  # noqa: F401
+            with _quiet():
+                import bandit  # noqa: F401
+                from bandit.core import manager  # noqa: F401
         except ImportError as exc:
             return Availability(False, f"bandit is not installed (pip install bandit): {exc}")
         return Availability(True)
@@ -59,22 +83,16 @@ class BanditScanner:
             return ScanResult(problems=(Problem(self.name, None, f"bandit crashed: {type(exc).__name__}: {exc}"),))
 
     def _scan(self, files: list[SourceFile]) -> ScanResult:
-        from bandit.core import config as b_config
-        from bandit.core import manager as b_manager
+        with _quiet():
+            from bandit.core import config as b_config
+            from bandit.core import manager as b_manager
 
-        bandit_log = logging.getLogger("bandit")
-        old = bandit_log.level
-        bandit_log.setLevel(logging.CRITICAL)  # its per-file warnings come back to us as `skipped`
-        try:
-            with staged(files) as written, warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)  # stevedore's, about bandit's plugin loading
-                mgr = b_manager.BanditManager(b_config.BanditConfig(), "file", ignore_nosec=True, quiet=True)
-                mgr.discover_files(list(written), recursive=False)
-                mgr.run_tests()
-                issues: list[Any] = mgr.get_issue_list()
-                skipped: list[tuple[str, str]] = list(mgr.skipped)
-        finally:
-            bandit_log.setLevel(old)
+        with _quiet(), staged(files) as written:
+            mgr = b_manager.BanditManager(b_config.BanditConfig(), "file", ignore_nosec=True, quiet=True)
+            mgr.discover_files(list(written), recursive=False)
+            mgr.run_tests()
+            issues: list[Any] = mgr.get_issue_list()
+            skipped: list[tuple[str, str]] = list(mgr.skipped)
         findings: list[ScanFinding] = []
         problems: list[Problem] = []
         broken: set[str] = set()

@@ -158,7 +158,7 @@ def _check(git: Git, ev: Evaluation, scanners: Mapping[str, Scanner]) -> Iterato
         cwe = ", ".join(f"CWE-{n}" for n in f.cwe)
         by = ", ".join(s.replace(":", " ") for s in f.scanners)
         fix = next((_FIXES[n] for n in f.cwe if n in _FIXES), "")
-        text = f.message or f.title
+        text = (f.message or f.title).strip().rstrip(".")
         if set(f.cwe) & _CREDENTIAL_CWES:
             text = _QUOTED.sub(lambda m: m.group(1) + redact(m.group(2)) + m.group(1), text)
         yield Finding(

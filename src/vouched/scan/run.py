@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from vouched.scan.interface import Problem, ScanFinding, Scanner, SourceFile
+from vouched.scan.interface import Problem, ScanFinding, Scanner, ScanResult, SourceFile
 from vouched.scan.secrets import find_secrets
 
 __all__ = ["ScanReport", "Target", "deduplicate", "on_changed_lines", "run_scan"]
@@ -101,6 +102,7 @@ def run_scan(targets: Sequence[Target], scanners: Mapping[str, Scanner]) -> Scan
     missing: list[Problem] = []
     failed: list[Problem] = []
     ran: list[str] = []
+    jobs: list[tuple[str, Scanner, list[SourceFile]]] = []
     for name in sorted(required):
         scanner = scanners.get(name)
         if scanner is None:
@@ -119,9 +121,14 @@ def run_scan(targets: Sequence[Target], scanners: Mapping[str, Scanner]) -> Scan
                 problems.append(Problem(name, t.path, why))
             else:
                 files.append(SourceFile(t.path, t.data))
-        if not files:
-            continue
-        result = scanner.scan(files)
+        if files:
+            jobs.append((name, scanner, files))
+    # Scanners run side by side: Ruff and Semgrep are subprocesses, so they use the other core while Bandit
+    # (in-process) holds this one. Results are collected in the scanners' name order, whatever finishes first.
+    with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
+        futures = [(name, pool.submit(_scan_safely, scanner, files)) for name, scanner, files in jobs]
+        results = [(name, future.result()) for name, future in futures]
+    for name, result in results:
         ran.append(name)
         for p in result.problems:
             (failed if p.path is None else problems).append(p)
@@ -146,6 +153,17 @@ def run_scan(targets: Sequence[Target], scanners: Mapping[str, Scanner]) -> Scan
         failed=tuple(failed),
         ran=tuple(ran),
     )
+
+
+def _scan_safely(scanner: Scanner, files: list[SourceFile]) -> ScanResult:
+    """A scanner's result; an exception from a backend becomes a failure of that scanner, never a pass."""
+    try:
+        return scanner.scan(files)
+    except Exception as exc:
+        log.debug("scanner %s raised", scanner.name, exc_info=True)
+        return ScanResult(
+            problems=(Problem(scanner.name, None, f"{scanner.name} crashed: {type(exc).__name__}: {exc}"),)
+        )
 
 
 def _python_script(scanner: Scanner, t: Target) -> bool:
