@@ -274,3 +274,76 @@ def test_every_scan_rule_is_catalogued() -> None:
 
     used = set(re.findall(r'"(scan\.[a-z-]+)"', Path(check.__file__).read_text()))
     assert used == {r for r in RULES if r.startswith("scan.")}
+
+
+FAKE_SEMGREP = """#!/bin/sh
+# A stand-in for semgrep: when its rules say "team-rule", reports line 1 of every file after "--".
+config=""; prev=""; files=""; seen=""
+for a in "$@"; do
+  [ "$prev" = "--config" ] && config="$a"
+  [ -n "$seen" ] && files="$files $a"
+  [ "$a" = "--" ] && seen=1
+  prev="$a"
+done
+sep=""
+printf '{"results": ['
+if grep -q team-rule "$config"/*; then
+  for f in $files; do
+    printf '%s{"check_id": "team-rule", "path": "%s", "start": {"line": 1}, "end": {"line": 1},' "$sep" "$f"
+    printf ' "extra": {"message": "team rule", "severity": "ERROR", "metadata": {"cwe": ["CWE-89: SQL"]}}}'
+    sep=","
+  done
+fi
+printf '], "errors": []}\\n'
+"""
+
+
+def test_semgrep_uses_the_base_revisions_rules_only(
+    repo: ScratchRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "semgrep").write_text(FAKE_SEMGREP)
+    (bin_dir / "semgrep").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    policy = POLICY.replace('scanners = ["ruff", "bandit"]', 'scanners = ["semgrep"]')
+    repo.commit("Adopt\n\nAssisted-by: none\n", {".vouched/policy.toml": policy, ".vouched/people.toml": PEOPLE})
+    repo.git("checkout", "-q", "-b", "feature")
+    # The change brings its own rules: they must not be used.
+    repo.commit("Add\n\nAssisted-by: none\n", {"src/a.py": "x = 1\n", ".vouched/semgrep/r.yml": "team-rule\n"})
+    (missing,) = [f for f in verdict(repo).findings if f.rule.startswith("scan.")]
+    assert missing.rule == "scan.scanner-missing" and "no Semgrep rule files" in missing.message
+    repo.git("checkout", "-q", "main")
+    repo.commit("Rules\n\nAssisted-by: none\n", {".vouched/semgrep/r.yml": "team-rule\n"})
+    repo.git("checkout", "-q", "feature")
+    repo.commit("More\n\nAssisted-by: none\n", {"src/b.py": "y = 2\n"})
+    found = [f for f in verdict(repo).findings if f.rule == "scan.finding"]
+    assert {(f.path, f.line) for f in found} >= {("src/a.py", 1), ("src/b.py", 1)}
+    assert all("semgrep team-rule" in f.message and f.blocking for f in found)
+
+
+def test_vouched_scan_command(shop: ScratchRepo) -> None:
+    shop.commit("Run\n\nAssisted-by: none\n", {"src/app/run.py": "import os\n\n\ndef go(c):\n    os.system(c)\n"})
+    out = subprocess.run(
+        [sys.executable, "-m", "vouched", "scan", "--repo", str(shop.path), "--base", "main", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 1, out.stderr
+    doc = json.loads(out.stdout)
+    assert {f["rule"] for f in doc["findings"]} == {"scan.finding"}
+    assert any(f["line"] == 5 and "CWE-78" in f["message"] for f in doc["findings"])
+
+
+def test_two_commits_on_one_file_each_line_names_its_own_writer(shop: ScratchRepo) -> None:
+    human = OLD_CODE + "\n\ndef a(c):\n    return subprocess.run(c, shell=True)\n"
+    first = shop.commit("Human\n\nAssisted-by: none\n", {"src/app/legacy.py": human})
+    ai = human + "\n\ndef b(c):\n    return subprocess.run(c, shell=True)\n"
+    second = shop.commit(f"AI\n\n{CLAUDE}", {"src/app/legacy.py": ai})
+    found = {f.line: f for f in verdict(shop).findings if f.rule == "scan.finding" and f.blocking}
+    assert set(found) == {9, 13}
+    assert found[9].commit == first and "AI assistant" not in found[9].message
+    assert found[13].commit == second and "an AI assistant wrote this line (claude-code" in found[13].message

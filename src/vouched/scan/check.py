@@ -235,20 +235,31 @@ def _authors(git: Git, ev: Evaluation, report: ScanReport) -> dict[tuple[str, in
     if not flagged or not ev.change.commits:
         return {}
     by_sha = {c.commit.sha: c for c in ev.commits}
+    # A path that one commit of the change touched (and no merge) got every added line from it: no blame.
+    touched: dict[str, set[str]] = {}
+    for c in ev.commits:
+        for touch in c.commit.files:
+            for p in touch.paths:
+                touched.setdefault(p, set()).add(c.commit.sha)
+    merges = any(c.commit.is_merge for c in ev.commits)
     out: dict[tuple[str, int], tuple[str | None, str]] = {}
     for path, lines in flagged.items():
-        try:
-            blamed = git.blame_lines(ev.change.merge_base, ev.change.head, path, sorted(lines))
-        except GitError as exc:  # attribution is extra evidence: the finding stands without it
-            log.warning("cannot tell which commit wrote %s lines %s: %s", display(path), sorted(lines), exc)
-            continue
+        writers = touched.get(path, set())
+        if len(writers) == 1 and not merges:
+            blamed = dict.fromkeys(lines, next(iter(writers)))
+        else:
+            try:
+                blamed = git.blame_lines(ev.change.merge_base, ev.change.head, path, sorted(lines))
+            except GitError as exc:  # attribution is extra evidence: the finding stands without it
+                log.warning("cannot tell which commit wrote %s lines %s: %s", display(path), sorted(lines), exc)
+                continue
         for line, sha in blamed.items():
-            c = by_sha.get(sha)
-            if c is None:
+            writer = by_sha.get(sha)
+            if writer is None:
                 continue
             note = ""
-            if c.attribution.assisted:
-                tools = ", ".join(c.attribution.tools) or "an AI assistant"
+            if writer.attribution.assisted:
+                tools = ", ".join(writer.attribution.tools) or "an AI assistant"
                 note = f"; an AI assistant wrote this line ({tools}, commit {sha[:7]})"
             out[(path, line)] = (sha, note)
     return out

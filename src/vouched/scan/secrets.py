@@ -234,7 +234,8 @@ def find_secrets(path: str, lines: Iterable[tuple[int, str]]) -> list[ScanFindin
                 continue
             kept.append((rule, title, secret))
         for rule, title, secret in kept:
-            shown = redact(secret)
+            # A key's header (``RSA PRIVATE KEY``) is not secret, and names the kind of key; the key is on later lines.
+            shown = f"a {secret} block" if rule == "private-key" else redact(secret)
             note = f" (allowed by `{ALLOW_PRAGMA}` on the line: confirm it is not a real credential)" if allowed else ""
             out.append(
                 ScanFinding(
