@@ -12,8 +12,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from vouched.errors import ConfigError
+from vouched.errors import ConfigError, VouchedError
 from vouched.gate.checks import CHECKS
 from vouched.gate.engine import evaluate, judge
 from vouched.gate.findings import Finding, Verdict
@@ -347,3 +349,36 @@ def test_two_commits_on_one_file_each_line_names_its_own_writer(shop: ScratchRep
     assert set(found) == {9, 13}
     assert found[9].commit == first and "AI assistant" not in found[9].message
     assert found[13].commit == second and "an AI assistant wrote this line (claude-code" in found[13].message
+
+
+SCAN_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-5, max_value=80),
+    st.sampled_from(["ruff", "bandit", "semgrep", "medium", "high", "low", "critical", "rufff", ""]),
+    st.lists(st.sampled_from(["ruff", "bandit", "semgrep", "rufff", "x"]), max_size=4),
+)
+
+
+@given(st.dictionaries(st.sampled_from(["scanners", "block_severity", "context_lines", "extra"]), SCAN_VALUES))
+@settings(max_examples=150, deadline=None)
+def test_any_scan_table_parses_or_says_where_it_is_wrong(table: dict[str, object]) -> None:
+    import tomllib
+
+    lines = [f"{k} = {json.dumps(v)}" for k, v in table.items() if v is not None]
+    text = TIER + "[tiers.scan]\n" + "\n".join(lines) + "\n"
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return
+    try:
+        scan = parse_policy(text).tiers[0].scan
+    except VouchedError as err:
+        problem = err
+    else:
+        problem = None
+    if problem is not None:
+        assert problem.exit_code == 2 and ".vouched/policy.toml:" in problem.diagnostics()
+        return
+    assert set(scan.scanners) <= {"ruff", "bandit", "semgrep"}
+    assert scan.block_severity in ("low", "medium", "high", "critical") and 0 <= scan.context_lines <= 50
