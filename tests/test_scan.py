@@ -365,3 +365,9 @@ def test_redact_shows_at_most_a_quarter() -> None:
     assert redact("abcdefgh") == "ab… (8 chars)"
     assert redact("abc") == "… (3 chars)"
     assert entropy("aaaa") == 0.0 and entropy("abcd") == 2.0
+
+
+@pytest.mark.parametrize("at", [0, 3390, 3420, 4000, 20_000])
+def test_a_secret_anywhere_in_a_minified_line_is_found(at: int) -> None:
+    line = "x" * at + f' t="{GITHUB}" ' + "y" * 5_000
+    assert [f.rule for f in find_secrets("app.min.js", [(1, line)])] == ["github-token"]

@@ -39,7 +39,10 @@ log = logging.getLogger(__name__)
 ALLOW_PRAGMA = "vouched: allow-secret"
 CWE_HARDCODED_CREDENTIALS = 798
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.~]")
-_MAX_LINE = 4_000  # longer lines are cut before matching: bounded time per line
+# Longer lines (minified code) are read in windows of this size that overlap by _OVERLAP, so the time per
+# window is bounded and no credential shorter than the overlap can fall between two windows.
+_MAX_LINE = 4_000
+_OVERLAP = 600
 # detect-secrets' plugins cost about 175 µs a line; every credential they know is a run of 16 or more token
 # characters, a URL with credentials, or a key header, so a line without any of those skips them.
 _CANDIDATE = re.compile(r"[A-Za-z0-9_\-+/=.~]{16,}|://|PRIVATE KEY|PuTTY")
@@ -223,11 +226,14 @@ def find_secrets(path: str, lines: Iterable[tuple[int, str]]) -> list[ScanFindin
     """
     out: list[ScanFinding] = []
     for number, raw in lines:
-        text = raw[:_MAX_LINE]
-        hits = _line_hits(path, text)
+        hits = [
+            hit
+            for start in range(0, max(1, len(raw) - _OVERLAP), _MAX_LINE - _OVERLAP)
+            for hit in _line_hits(path, raw[start : start + _MAX_LINE])
+        ]
         if not hits:
             continue
-        allowed = ALLOW_PRAGMA in text
+        allowed = ALLOW_PRAGMA in raw
         kept: list[tuple[str, str, str]] = []
         for rule, title, secret in hits:
             if any(secret in k[2] or k[2] in secret for k in kept):
