@@ -371,3 +371,11 @@ def test_redact_shows_at_most_a_quarter() -> None:
 def test_a_secret_anywhere_in_a_minified_line_is_found(at: int) -> None:
     line = "x" * at + f' t="{GITHUB}" ' + "y" * 5_000
     assert [f.rule for f in find_secrets("app.min.js", [(1, line)])] == ["github-token"]
+
+
+def test_ruff_unavailable_when_its_package_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ruff", None)
+    monkeypatch.setitem(sys.modules, "ruff.__main__", None)
+    scanner = RuffScanner()
+    assert not scanner.available().ok and "not installed" in scanner.available().reason
+    assert scanner.scan([SourceFile("a.py", b"x = 1\n")]).problems[0].path is None
