@@ -453,3 +453,14 @@ def test_markers_pass_through(repo: ScratchRepo) -> None:
     marker = Marker(tool="bank-llm", trailer="X-Bank-LLM", message=re.compile("never matches"))
     got = Provenance(Git(repo.path), [marker]).attribute(commits(repo)[sha])
     assert got == Attribution(True, True, ("bank-llm",), (), ("trailer X-Bank-LLM: yes",))
+
+
+def test_git_ai_file_named_like_the_divider() -> None:
+    """Found by Hypothesis: a file called `---` comes before the real divider and must not end the attestations."""
+    meta = '{"schema_version": "authorship/3.0.0", "prompts": {"abcd1234abcd1234": {"agent_id": {"tool": "claude"}}}}'
+    note = "---\n  abcd1234abcd1234 2-3\n---\n" + meta
+    builder, problems = parse_git_ai_note(note.encode())
+    assert problems == []
+    record = builder.build("x", "git-ai")
+    assert record is not None
+    assert set(record.lines("---")) == {2, 3}

@@ -340,7 +340,9 @@ class Git:
         """Which commit of ``since..head`` wrote each of ``lines`` of ``path`` at ``head``.
 
         One `git blame --porcelain` with one ``-L`` range per run of consecutive lines. Lines that come from
-        ``since`` or before (git's boundary commits) are left out of the answer.
+        ``since`` or before (git's boundary commits) are left out of the answer. The repository's
+        ``blame.ignoreRevsFile`` is cleared (``--ignore-revs-file=``): a change under review must not be able
+        to move its own lines onto another commit.
         """
         if not lines:
             return {}
@@ -350,7 +352,7 @@ class Git:
                 ranges[-1] = (ranges[-1][0], n)
             else:
                 ranges.append((n, n))
-        args = ["blame", "--porcelain", "--no-progress"]
+        args = ["blame", "--porcelain", "--no-progress", "--ignore-revs-file="]
         for start, end in ranges:
             args += ["-L", f"{start},{end}"]
         if not (_SHA.fullmatch(since) and _SHA.fullmatch(head)):

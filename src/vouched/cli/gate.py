@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -84,13 +83,11 @@ def check(
     if approvals_file is not None:
         sources = [GitHubReviews(approvals_file)]
     from vouched.gate.checks import CHECKS
-    from vouched.scan.coverage import coverage_check, read_report
-    from vouched.scan.patterns_check import pattern_check
-    from vouched.scan.prompts import prompt_check
+    from vouched.scan.coverage import read_report
+    from vouched.scan.gate import scan_checks
 
     reports = [read_report(p) for p in coverage_files]  # a malformed report stops here, exit 2
-    shared: dict[str, Any] = {}  # the blame of each file, shared by the three checks below
-    scans = (pattern_check(git, shared), prompt_check(git, shared), coverage_check(git, reports, shared))
+    scans = scan_checks(git, reports)
     verdict = judge(evaluate(git, base, head, sources), (*CHECKS, *scans))
     colored = output is None and fmt == "text" and _use_color(color, sys.stdout)
     text = formatter(fmt, color=colored).render(verdict)

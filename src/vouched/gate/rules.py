@@ -231,5 +231,51 @@ RULES: dict[str, Rule] = {
             "Nothing to fix.",
             False,
         ),
+        # -- security scan (vouched.scan) ----------------------------------------------------------
+        Rule(
+            "scan.finding",
+            "A security scanner flagged a changed line",
+            "The tier's required scanners (`[tiers.scan] scanners`, default Ruff's S rules) read the files the "
+            "change touches; findings on added or changed lines at or above `block_severity` block, lower "
+            "ones are warnings. The same issue found by several scanners is one finding listing them all.",
+            "Fix the code as the hint says (each finding names its CWE); do not suppress it with noqa or nosec, "
+            "which vouched ignores.",
+            True,
+        ),
+        Rule(
+            "scan.secret",
+            "A credential on an added line",
+            "Every tier blocks private keys, cloud and forge tokens, connection strings with passwords and "
+            "high-entropy strings assigned to names like password, secret or token. Only a redacted form "
+            "is ever shown.",
+            "Remove it, rotate it (it is in the history), and read it from the environment or a secret store; "
+            "a fake one in a test may carry the comment `vouched: allow-secret` (then it is a warning).",
+            True,
+        ),
+        Rule(
+            "scan.not-scanned",
+            "A changed file could not be scanned",
+            "A file a required scanner cannot read (syntax it cannot parse, not UTF-8, binary, over 1 MiB, "
+            "a line over 2,000 bytes) is not a pass: it blocks. A binary file the secrets detector cannot "
+            "read is a note.",
+            "Make the file readable by the scanner, or move it out of the tier that requires the scan.",
+            True,
+        ),
+        Rule(
+            "scan.scanner-missing",
+            "A required scanner is not installed",
+            "A tier requires a scanner that cannot run where vouched runs: the change would pass unscanned.",
+            "Install the scanner (pip install bandit; Semgrep with rule files in .vouched/semgrep/), or change "
+            "the tier's `[tiers.scan] scanners` on the base branch.",
+            True,
+        ),
+        Rule(
+            "scan.scanner-failed",
+            "A required scanner crashed",
+            "A scanner that crashes, times out or prints output vouched cannot read has not checked the "
+            "change: that is a blocking finding, never a silent pass.",
+            "Run again with -v to see the scanner's error, and report it.",
+            True,
+        ),
     )
 }

@@ -10,7 +10,7 @@ are documented in :mod:`vouched.policy.parse`.
 
 from __future__ import annotations
 
-from vouched.policy.model import STAGES, People, Person, Policy, Tier, TierMatch
+from vouched.policy.model import SCANNERS, SEVERITIES, STAGES, People, Person, Policy, ScanSettings, Tier, TierMatch
 from vouched.policy.parse import (
     PEOPLE_FILE,
     POLICY_FILE,
@@ -26,12 +26,15 @@ from vouched.policy.starter import Explanation, Starter, starter
 __all__ = [
     "PEOPLE_FILE",
     "POLICY_FILE",
+    "SCANNERS",
+    "SEVERITIES",
     "STAGES",
     "SUPPORTED_VERSION",
     "Explanation",
     "People",
     "Person",
     "Policy",
+    "ScanSettings",
     "Starter",
     "Tier",
     "TierMatch",

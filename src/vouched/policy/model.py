@@ -23,10 +23,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "POLICY_DIR",
+    "SCANNERS",
+    "SEVERITIES",
     "STAGES",
     "People",
     "Person",
     "Policy",
+    "ScanSettings",
     "Tier",
     "TierMatch",
     "compile_path_pattern",
@@ -35,6 +38,24 @@ __all__ = [
 POLICY_DIR = ".vouched"
 # The sign-off stages a tier may require, in the order work happens (a tier may list them in any order).
 STAGES = ("requirements", "design", "implementation", "review")
+# The code scanners a tier may require (vouched.scan has one backend module for each), and the severity
+# scale their findings use, least to most severe.
+SCANNERS = ("ruff", "bandit", "semgrep")
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanSettings:
+    """A tier's ``[tiers.scan]`` table: which code scanners must read its changed files, what blocks.
+
+    The default requires Ruff's security rules (installed with vouched, native and fast): a policy that
+    says nothing still gets the scan, and a tier opts out with ``scanners = []``. Secrets are scanned in
+    every tier whatever this says.
+    """
+
+    scanners: tuple[str, ...] = ("ruff",)
+    block_severity: str = "medium"  # findings at or above this severity block; below it, warnings
+    context_lines: int = 0  # findings this many lines from a changed line count as on it
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +119,7 @@ class Tier:
     stages: tuple[str, ...]
     # Whether unsigned (forge) approvals count here. Default: true, unless the tier lists signed `stages`.
     accept_unsigned_approvals: bool = True
+    scan: ScanSettings = ScanSettings()
     # Percent (0-100) of the AI-assisted added executable lines the tests must run; None: no coverage needed.
     min_ai_line_coverage: float | None = None
     _path_rules: tuple[_PathRule, ...] = field(init=False, repr=False, compare=False)

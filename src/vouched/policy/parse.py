@@ -43,6 +43,12 @@ levels when they are usable) and report both files' problems together, the polic
     min_ai_line_coverage = 80            # default: none; percent (0-100) of AI-assisted added executable
                                          # lines the tests must run (`vouched check --coverage FILE`)
 
+    [tiers.scan]                         # the security scan of the tier's changed files (optional)
+    scanners = ["ruff", "bandit"]        # required code scanners; default ["ruff"]; [] for none;
+                                         # any of ruff, bandit, semgrep (secrets are scanned in every tier)
+    block_severity = "medium"            # findings at or above block: low, medium (default), high, critical
+    context_lines = 0                    # default 0: findings on changed lines only; up to 50 lines around
+
     [unknown_authors]
     level = "none"                       # default: "none" (no clearance); or one of the levels
 
@@ -88,7 +94,17 @@ from typing import TYPE_CHECKING, Any
 
 from vouched.errors import ConfigError
 from vouched.policy._locate import Locator, PathKey
-from vouched.policy.model import STAGES, People, Person, Policy, Tier, compile_path_pattern
+from vouched.policy.model import (
+    SCANNERS,
+    SEVERITIES,
+    STAGES,
+    People,
+    Person,
+    Policy,
+    ScanSettings,
+    Tier,
+    compile_path_pattern,
+)
 
 if TYPE_CHECKING:
     from vouched.git import Git
@@ -126,7 +142,10 @@ _TIER_KEYS = (
     "stages",
     "accept_unsigned_approvals",
     "min_ai_line_coverage",
+    "scan",
 )
+_SCAN_KEYS = ("scanners", "block_severity", "context_lines")
+_MAX_CONTEXT = 50
 _UNKNOWN_AUTHORS_KEYS = ("level",)
 _MARKER_KEYS = ("tool", "trailer", "email", "name", "message")
 _PEOPLE_KEYS = ("people",)
@@ -675,8 +694,10 @@ def _tier(
         elif stage in seen:
             doc.report((*path, "stages", i), f'stage "{stage}" is listed twice', "list each stage once")
         seen.add(stage)
+    scan = _scan_settings(doc, table, path, where) if "scan" in table else ScanSettings()
     if (
         len(doc.problems) > before
+        or scan is None
         or paths is None
         or content is None
         or stages is None
@@ -706,6 +727,7 @@ def _tier(
         stages=tuple(stages),
         accept_unsigned_approvals=accept_unsigned,
         min_ai_line_coverage=min_coverage,
+        scan=scan,
     )
 
 
@@ -730,6 +752,55 @@ def _percent(doc: _Doc, table: dict[str, Any], path: PathKey) -> tuple[bool, flo
         )
         return False, None
     return True, float(value)
+
+
+def _scan_settings(doc: _Doc, table: dict[str, Any], path: PathKey, where: str) -> ScanSettings | None:
+    """A tier's ``[tiers.scan]`` table, or None when it has a mistake (each one recorded)."""
+    spath: PathKey = (*path, "scan")
+    scan = doc.table(table["scan"], spath, '[tiers.scan]\nscanners = ["ruff"]')
+    if scan is None:
+        return None
+    before = len(doc.problems)
+    doc.keys(scan, spath, _SCAN_KEYS, f"[tiers.scan] of {where}")
+    default = ScanSettings()
+    scanners = doc.strings(scan.get("scanners", list(default.scanners)), (*spath, "scanners"), example='["ruff"]')
+    seen: set[str] = set()
+    for i, name in enumerate(scanners or ()):
+        if name not in SCANNERS:
+            close = _closest(name, SCANNERS)
+            doc.report(
+                (*spath, "scanners", i),
+                f"unknown scanner {json.dumps(name, ensure_ascii=False)}",
+                (f'did you mean "{close}"? ' if close else "")
+                + f"the scanners are: {', '.join(SCANNERS)} (secrets are scanned in every tier without naming them)",
+            )
+        elif name in seen:
+            doc.report((*spath, "scanners", i), f'scanner "{name}" is listed twice', "list each scanner once")
+        seen.add(name)
+    severity: str | None = default.block_severity
+    if "block_severity" in scan:
+        severity = doc.string(scan["block_severity"], (*spath, "block_severity"), example='"medium"')
+        if severity is not None and severity not in SEVERITIES:
+            close = _closest(severity, SEVERITIES)
+            doc.report(
+                (*spath, "block_severity"),
+                f"unknown severity {json.dumps(severity, ensure_ascii=False)}",
+                (f'did you mean "{close}"? ' if close else "") + f"the severities are: {', '.join(SEVERITIES)}",
+            )
+            severity = None
+    context: int | None = default.context_lines
+    if "context_lines" in scan:
+        context = doc.integer(scan["context_lines"], (*spath, "context_lines"), minimum=0)
+        if context is not None and context > _MAX_CONTEXT:
+            doc.report(
+                (*spath, "context_lines"),
+                f"must be {_MAX_CONTEXT} or less, not {context}",
+                "a finding that far from the change is about the code around it, not the change",
+            )
+            context = None
+    if len(doc.problems) > before or scanners is None or severity is None or context is None:
+        return None
+    return ScanSettings(scanners=tuple(scanners), block_severity=severity, context_lines=context)
 
 
 def _unknown_authors(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...] | None) -> str | None:

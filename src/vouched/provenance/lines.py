@@ -29,6 +29,8 @@ Choices where the standard leaves room:
 * a key missing from the metadata still marks its lines as AI (git-ai itself resolves such keys from other
   notes), with no tool or model;
 * a ``schema_version`` other than ``authorship/3.x`` is a problem, but the attestations are still read;
+* the divider is the *last* line that is exactly ``---`` (a file may be named ``---``; JSON cannot hold
+  such a line);
 * a note without the ``---`` divider cannot be read at all: a problem, no lines.
 
 Agent Trace (agent-trace.dev, spec v0.1.0, by Cursor), stored as ``.agent-trace/traces.jsonl``
@@ -188,7 +190,9 @@ def parse_git_ai_note(data: bytes) -> tuple[LinesBuilder, list[str]]:
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     builder = LinesBuilder()
     try:
-        divider = lines.index("---")
+        # The last such line: a file may be named `---`, while JSON metadata cannot hold a line that is only
+        # `---` (its strings cannot span lines).
+        divider = len(lines) - 1 - lines[::-1].index("---")
     except ValueError:
         problems.append("no '---' line between attestations and metadata: not a git-ai authorship log")
         return builder, problems
