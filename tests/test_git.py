@@ -196,3 +196,17 @@ def test_reading_never_writes_to_the_repository(repo: ScratchRepo) -> None:
     git.load_change(base, head)
     git.read_files(head, ["a"])
     assert (index.stat().st_mtime_ns, index.read_bytes()) == before
+
+
+def test_compare_and_swap_ref_answers_with_gits_own_verdict(repo: ScratchRepo) -> None:
+    first = repo.commit("one", {"a.txt": "1\n"})
+    second = repo.commit("two", {"a.txt": "2\n"})
+    git = Git(repo.path)
+    assert git.compare_and_swap_ref("refs/vouched/t", first, None, "create") is True
+    assert git.compare_and_swap_ref("refs/vouched/t", second, None, "create again") is False  # it exists now
+    assert git.compare_and_swap_ref("refs/vouched/t", second, second, "stale old") is False  # it is not at second
+    assert git.read_ref("refs/vouched/t") == first
+    assert git.compare_and_swap_ref("refs/vouched/t", second, first, "advance") is True
+    with pytest.raises(GitError):  # a real failure is not a lost race: it must not be retried as one
+        git.compare_and_swap_ref("refs/vouched/t", "1" * 40, second, "no such object")
+    assert git.read_ref("refs/vouched/t") == second

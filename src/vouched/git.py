@@ -551,9 +551,17 @@ class Git:
         False when another writer moved the ref first; the move is recorded in the ref's reflog.
         """
         args = ["update-ref", "--create-reflog", "-m", message, ref, new, old or NULL_SHA]
-        out = self._run(*args, ok=(0, 1, 128))
-        del out
-        return self.read_ref(ref) == new
+        try:
+            self._run(*args)
+        except GitError as exc:
+            # Lost the race: another writer moved the ref, or holds its lock right now. Anything else is a
+            # real failure and must not be retried as if it were a race.
+            if self.read_ref(ref) != old or "lock" in str(exc):
+                return False
+            raise
+        # Success is git's exit status, not a read-back: another writer may move the ref on top of ours before
+        # we could read it, and reading then would make the caller append the same entry twice.
+        return True
 
     def ref_log(self, ref: str) -> list[str]:
         """Every value ``ref`` has had, from its reflog (newest first; empty when there is no reflog)."""
