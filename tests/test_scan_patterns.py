@@ -351,7 +351,11 @@ def test_patterns_add_from_a_finding_writes_a_passing_skeleton_and_never_overwri
     assert (shop.path / ".vouched/patterns/no-verify-off.yml").read_text() == written
     none = run("patterns", "add", "--repo", shop.path, "--from-finding", report, "--rule", "no.such-rule")
     assert none.returncode == 2 and "0 findings" in none.stderr
-    derived = run("patterns", "add", "--repo", shop.path, "--from-finding", report)  # the one finding with a line
+    # The security scan flags the same lines: without a filter the choice is ambiguous, and each is listed.
+    ambiguous = run("patterns", "add", "--repo", shop.path, "--from-finding", report)
+    assert ambiguous.returncode == 2 and "findings with a path and a line match" in ambiguous.stderr
+    assert f"review.prompt src/app/net.py:{prompt['line']}" in ambiguous.stderr
+    derived = run("patterns", "add", "--repo", shop.path, "--from-finding", report, "--rule", "review.prompt")
     assert derived.returncode == 0, derived.stderr
     assert (shop.path / f".vouched/patterns/review.prompt-net-{prompt['line']}.yml").is_file()
     bad = tmp_path / "bad.json"
