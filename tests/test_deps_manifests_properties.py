@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from packaging.markers import Marker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -303,17 +303,22 @@ json_docs: st.SearchStrategy[Any] = st.recursive(
 
 @FUZZ
 @given(doc=st.dictionaries(json_keys, json_docs, max_size=5), indent=st.sampled_from([None, 1, 2]))
+@example(doc={"": "", ":": None}, indent=None)  # an empty value before a key ":" once read `", "` as a key
 def test_indexed_json_key_lookup_matches_a_scan(doc: dict[str, Any], indent: int | None) -> None:
-    from vouched.deps.manifests._util import _JSON_KEY, Lines
+    from json.decoder import scanstring
+
+    from vouched.deps.manifests._util import Lines
 
     text = json.dumps(doc, indent=indent, ensure_ascii=False)
+    keys: list[tuple[str, int]] = []  # every object key and its line, read by json's own string scanner
+    i = 0
+    while (i := text.find('"', i)) != -1:
+        value, end = scanstring(text, i + 1)
+        if text[end:].lstrip().startswith(":"):
+            keys.append((value, text.count("\n", 0, i) + 1))
+        i = end
     lines = Lines(text)
     for key in doc:
-        spelling = json.dumps(key, ensure_ascii=False)[1:-1]
-        first = next(
-            n
-            for n, row in enumerate(text.split("\n"), 1)
-            if any(m.group(1) == spelling for m in _JSON_KEY.finditer(row))
-        )
+        first = next(n for k, n in keys if k == key)
         assert lines.json_key(key) == first  # the first line where it is a key (not inside another string)
         assert lines.json_key(key, start=first + 1) in (None, *range(first + 1, len(text) + 2))

@@ -92,7 +92,10 @@ def valid_specifier(specifier: str) -> bool:
     return True
 
 
-_JSON_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+# Every JSON string in turn, from its opening quote (JSON puts no quote outside strings, so consuming whole
+# strings keeps the scan in step); group 2 says whether it is an object key. Matching only `"...":` instead
+# would start inside a value such as `""` and read `", "` as a key.
+_JSON_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?')
 _TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]")
 _TOML_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*[=.]""")
 _TOML_PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^.\s]+)\s*(?:\.|$)""")
@@ -178,7 +181,8 @@ class Lines:
             self._json = {}
             for number, line in enumerate(self.lines, 1):
                 for found in _JSON_KEY.finditer(line):
-                    self._json.setdefault(found.group(1), []).append(number)
+                    if found.group(2):
+                        self._json.setdefault(found.group(1), []).append(number)
         for spelling in dict.fromkeys((json.dumps(key, ensure_ascii=False)[1:-1], json.dumps(key)[1:-1])):
             found_at = self._after(self._json.get(spelling), start)
             if found_at is not None:
