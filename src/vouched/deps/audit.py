@@ -131,6 +131,16 @@ class Auditor:
     signals: SignalFn | None = None
     registry_problem: str | None = None  # why registries is empty (e.g. "--offline without a cached answer")
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    _infos: dict[tuple[str, str], PackageInfo] = field(default_factory=dict, init=False, repr=False)
+
+    def prefetch(self, deps: Iterable[Dependency]) -> None:
+        """Ask the registries about every package at once (a few at a time, in threads), before auditing."""
+        wanted = [(d.ecosystem, d.name) for d in deps if d.source == "registry" and d.ecosystem in self.registries]
+        if not wanted:
+            return
+        from vouched.deps.registry import lookup_many
+
+        self._infos.update(lookup_many(self.registries, wanted))  # type: ignore[arg-type]
 
     def audit(self, dep: Dependency, change: str = "present", before: Dependency | None = None) -> DependencyAudit:
         issues: list[Issue] = []
@@ -191,6 +201,9 @@ class Auditor:
         registry = self.registries.get(dep.ecosystem)
         if registry is None:
             return None
+        known = self._infos.get((dep.ecosystem, dep.name))
+        if known is not None:
+            return known
         try:
             return registry.lookup(dep.name)
         except Exception as exc:  # a registry must not raise; if one does, the package is unknown

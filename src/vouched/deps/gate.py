@@ -32,6 +32,7 @@ from vouched.gate.findings import Finding, Severity
 from vouched.policy.model import DepsException, DepsPolicy, DepsRules, Policy
 
 if TYPE_CHECKING:
+    from vouched.deps.registry import PackageInfo
     from vouched.gate.evaluation import Evaluation
     from vouched.git import Git
 
@@ -111,19 +112,58 @@ def make_auditor(db: AdvisoryDB | None, policy: DepsPolicy, options: DepsOptions
         pypi_json_url=json_api,
         npm_url=options.npm_url or NPM_URL,
     )
-    return Auditor(db, policy, dict(registries), signals=_signals(policy, now), now=now)
+    return Auditor(db, policy, {str(k): v for k, v in registries.items()}, signals=_signals(policy, now), now=now)
 
 
-def _signals(policy: DepsPolicy, now: dt.datetime) -> Callable[..., Iterable[Issue]] | None:
-    """4a's registry signals, as issues; None when this vouched has none."""
-    try:
-        from vouched.deps.signals import assess
-    except ImportError:  # pragma: no cover - the signals module ships with the registry
-        return None
+# 4a's signal ids, as the policy's signal names (vouched.policy.model.DEPS_SIGNALS).
+SIGNAL_NAMES = {
+    "deps.nonexistent": "nonexistent",
+    "deps.nonexistent-version": "nonexistent",
+    "deps.quarantined": "deprecated",
+    "deps.suspicious-new": "suspicious-new",
+    "deps.typosquat": "typosquat",
+    "deps.yanked": "yanked",
+    "deps.deprecated": "deprecated",
+    "deps.inactive": "inactive",
+    "deps.unmaintained": "unmaintained",
+    "deps.registry-unknown": "unknown",
+    "deps.licence-unknown": None,  # the auditor's licence check judges an unknown licence by the policy
+}
 
-    def run(info: object, dep: Dependency, versions: Sequence[str]) -> Iterator[Issue]:
-        for signal in assess(info, dep, versions, policy=policy, now=now):  # type: ignore[call-arg,arg-type]
-            yield Issue(signal.id, signal.message, tuple(signal.evidence))
+
+def _signals(
+    policy: DepsPolicy, now: dt.datetime
+) -> Callable[[PackageInfo, Dependency, Sequence[str]], Iterator[Issue]]:
+    """The registry signals (:func:`vouched.deps.signals.assess_dependency`) as the auditor's issues.
+
+    Popularity lists and the typosquat index are built on first use per ecosystem, once per process.
+    ``[deps] allow_neighbours`` are names never reported as typosquats; ``new_package_days`` is the
+    new-package window.
+    """
+    from vouched.deps.signals import Thresholds, assess_dependency
+    from vouched.deps.squat import default_index
+
+    thresholds = Thresholds(new_package_days=policy.new_package_days)
+
+    def run(info: PackageInfo, dep: Dependency, versions: Sequence[str]) -> Iterator[Issue]:
+        index = default_index(dep.ecosystem)
+        found = assess_dependency(
+            dep,
+            info,
+            now=now,
+            popularity=index.popularity,
+            squat=index,
+            thresholds=thresholds,
+            trusted=policy.allow_neighbours,
+        )
+        for signal in found:
+            name = SIGNAL_NAMES.get(signal.id, "unknown")
+            if name is None:
+                continue
+            evidence = tuple(signal.evidence)
+            if signal.id not in SIGNAL_NAMES:  # a signal this gate does not know: unknown, never dropped
+                evidence += (f"signal {signal.id}",)
+            yield Issue(name, signal.message, evidence)
 
     return run
 
@@ -283,6 +323,7 @@ def audit_dependencies(
     db, general = (None, []) if not items else open_database(options.db_path, policy, now)
     try:
         auditor = make_auditor(db, policy, options, now)
+        auditor.prefetch(dep for dep, _, _ in items)
         audits = tuple(auditor.audit(dep, change, before) for dep, change, before in items)
     finally:
         if db is not None:
