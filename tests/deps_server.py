@@ -16,9 +16,9 @@ Route = tuple[int, bytes, str]  # status, body, content type
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     routes: Mapping[str, Route] = {}
-    seen: list[str] = []
+    seen: list[str] = []  # noqa: RUF012 - replaced per server by serve()
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         self.seen.append(self.path)
         status, body, ctype = self.routes.get(self.path, (404, b'{"message": "Not Found"}', "application/json"))
         self.send_response(status)
@@ -28,7 +28,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the http.server API
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 

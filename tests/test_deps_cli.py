@@ -19,12 +19,12 @@ from typing import Any
 import jsonschema
 import pytest
 
+from deps_server import npm_package, pypi_project, serve
+from test_deps_gate import osv_records
 from vouched.demo import DEMO_PEOPLE, DEMO_POLICY
 from vouched.git import ScratchRepo
 
 from conftest import ALICE
-from deps_server import npm_package, pypi_project, serve
-from test_deps_gate import osv_records
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "schemas" / "sarif-schema-2.1.0.json"
 PYPA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pypa-advisory-database"
