@@ -242,7 +242,8 @@ def audit(
 
     Each dependency is checked against the advisory database (every published version a range admits),
     the registry (exists, yanked, deprecated, new, typosquat, licence) and the policy's [deps] rules
-    (read at BASE, or HEAD for files). Exit 0 when nothing blocks, 1 when something does.
+    (read at the merge base, or from the working tree for files). Exit 0 when nothing blocks, 1 when
+    something does.
     """
     from vouched.deps.gate import DepsOptions, audit_change, audit_dependencies, findings_for, tier_rules_for
     from vouched.policy.model import DepsPolicy

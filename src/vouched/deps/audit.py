@@ -269,14 +269,11 @@ class Auditor:
                 fixed = first.first_fixed
                 aliases = f" ({', '.join(first.aliases)})" if first.aliases else ""
                 head = (
-                    f"{dep.name} {_show_versions(vs)}"
-                    if not ranged
-                    else (
-                        f"{dep.name} {dep.spec or '(any version)'} admits {len(vs)} affected version(s) of "
-                        f"{len(versions)} judged: {_show_versions(vs)}"
-                    )
+                    f"the range admits {len(vs)} affected version(s) of {len(versions)} judged: {_show_versions(vs)}; "
+                    if ranged
+                    else ""
                 )
-                message = f"{head}: {ident}{aliases}: {first.summary or 'no summary'}"
+                message = f"{head}{ident}{aliases}: {first.summary or 'no summary'}"
                 evidence = [f"affected range: {first.affected_range}", f"first fixed: {fixed or 'no fix released'}"]
                 if first.cvss:
                     evidence.append(f"severity: {first.cvss}")

@@ -780,15 +780,15 @@ def _tier_deps(doc: _Doc, raw: object, path: PathKey, where: str) -> DepsRules |
         lists[key] = tuple(names)
     if "warn" not in table:  # what the tier does not block warns, as by default
         lists["warn"] = tuple(n for n in (*DEFAULT_DEPS_WARN, *DEFAULT_DEPS_BLOCK) if n not in lists["block"])
+    if "block" not in table:  # block defaulted: what warn names is taken out of it
+        lists["block"] = tuple(n for n in lists["block"] if n not in lists["warn"])
     both = [n for n in lists["warn"] if n in lists["block"]]
-    if both and "warn" in table:
+    if both:
         doc.report(
             (*path, "warn"),
             f"{', '.join(both)} {'is' if len(both) == 1 else 'are'} in both block and warn",
             "list each signal in one of them: block stops the change, warn only reports",
         )
-    elif both:  # block defaulted and warn names a default blocker: warn takes it out of block
-        lists["block"] = tuple(n for n in lists["block"] if n not in both)
     if len(doc.problems) > before:
         return None
     return DepsRules(block=lists["block"], warn=lists["warn"])
