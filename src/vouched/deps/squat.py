@@ -71,7 +71,7 @@ DISTANCE_2_TOP = 2000
 MIN_EDIT_LENGTH = 4
 # Words that a squatter adds to or drops from a popular name (as whole separator-delimited words).
 AFFIXES: frozenset[str] = frozenset(
-    {"python", "py", "python3", "py3", "python2", "node", "nodejs", "js", "lib", "official", "pkg", "package"}
+    {"python", "py", "python3", "py3", "python2", "node", "nodejs", "js", "lib", "official"}
 )
 _SEPARATORS = "-_."
 _MULTI = (("rn", "m"), ("vv", "w"))
@@ -188,6 +188,12 @@ def _deletions(word: str, depth: int) -> set[str]:
     return out
 
 
+def _edit_length(sk: str) -> int:
+    """The length that decides how many edits are allowed: a scoped npm name's own part (``@types/bull``
+    and ``@types/uuid`` are two 4-letter names, not two 11-letter ones)."""
+    return len(sk.rpartition("/")[2])
+
+
 def _max_distance(length: int) -> int:
     if length < MIN_EDIT_LENGTH:
         return 0
@@ -261,7 +267,9 @@ class SquatIndex:
             core = _core_key(self.ecosystem, name)
             if core:
                 self._core.setdefault(core, []).append(name)
-            depth = _max_distance(len(sk)) if rank0 < DISTANCE_2_TOP else min(1, _max_distance(len(sk)))
+            depth = (
+                _max_distance(_edit_length(sk)) if rank0 < DISTANCE_2_TOP else min(1, _max_distance(_edit_length(sk)))
+            )
             for variant in _deletions(sk, depth):
                 bucket = deletes.get(variant)
                 if bucket is None:
@@ -283,7 +291,7 @@ class SquatIndex:
                 yield other, "affix"
         for other in self._core.get(sk, ()):  # a popular name has an affix word the queried one lacks
             yield other, "affix"
-        depth = _max_distance(len(sk))
+        depth = _max_distance(_edit_length(sk))
         if depth:
             for variant in _deletions(sk, depth):
                 for other in self._deletes.get(variant, ()):
@@ -322,7 +330,11 @@ class SquatIndex:
                 continue
             other_sk = skeleton(eco, other)
             if kind is None:
-                limit = min(_max_distance(len(sk)), _max_distance(len(other_sk)), 2 if other in self._d2 else 1)
+                limit = min(
+                    _max_distance(_edit_length(sk)),
+                    _max_distance(_edit_length(other_sk)),
+                    2 if other in self._d2 else 1,
+                )
                 if limit == 0:
                     continue
                 dist = osa_distance(sk, other_sk, limit)

@@ -125,17 +125,21 @@ class PackageInfo:
         return None if self.releases is None else tuple(r.version for r in self.releases)
 
     def release(self, version: str) -> Release | None:
-        """The release ``version`` (exact string, then the ecosystem's normal form), None when not listed."""
+        """The release ``version`` (the exact string, else an equal version: PEP 440 equality for PyPI, so
+        ``21.1`` finds ``21.1.0``; SemVer for npm), None when not listed."""
         if self.releases is None:
             return None
         for r in self.releases:
             if r.version == version:
                 return r
-        from vouched.deps.advisories.versions import normalise_version
+        from vouched.deps.advisories.versions import npm_key, pep440_key
 
-        want = normalise_version(self.ecosystem, version)
+        key = pep440_key if self.ecosystem == "PyPI" else npm_key
+        want = key(version)
+        if want is None:
+            return None
         for r in self.releases:
-            if normalise_version(self.ecosystem, r.version) == want:
+            if key(r.version) == want:
                 return r
         return None
 

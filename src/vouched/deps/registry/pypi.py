@@ -87,6 +87,8 @@ class PyPIRegistry:
                 reasons.append(f"JSON API for {norm}: unexpected answer ({exc})")
         elif meta.found is None and self._json is not None:
             reasons.append(meta.reason or "JSON API: no answer")
+        elif meta.found is False and simple.found:
+            reasons.append(f"the JSON API has no entry for {norm} (HTTP 404): licence, classifiers and links unknown")
 
         if simple.found is False and meta_part is None:
             return PackageInfo.missing("PyPI", norm, reg, fetched_at=now)
@@ -280,7 +282,7 @@ def _build(
     inactive: bool | None = None
     if status == "archived" or (classifiers is not None and INACTIVE_CLASSIFIER in classifiers):
         inactive = True
-    elif classifiers is not None or status is not None:
+    elif classifiers is not None:
         inactive = False
     latest = opt_str(info.get("version"), "info.version") if info is not None else None
     if latest is None:
