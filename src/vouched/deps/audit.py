@@ -380,18 +380,18 @@ def licence_problem(licence: str | None, policy: DepsPolicy) -> str | None:
     """Why ``licence`` (an SPDX expression, or a registry's licence name) breaks the policy, or None.
 
     A denied id anywhere that the expression forces (every alternative of an OR containing it) is a
-    problem; with an allow list, the expression must be satisfiable by allowed ids alone. A licence that
-    is unknown or not an SPDX expression passes only when the policy has no allow list (then it can only
-    break a deny list by naming a denied id).
+    problem; with an allow list, the expression must be satisfiable by allowed ids alone. An unknown
+    licence fails either list (unknown is not fine); a licence text that is not an SPDX expression fails
+    an allow list, and a deny list only when it is a denied id.
     """
     if not policy.licence_allow and not policy.licence_deny:
         return None
     allow = {i.casefold() for i in policy.licence_allow}
     deny = {i.casefold() for i in policy.licence_deny}
     if licence is None or not licence.strip():
-        return (
-            "its licence is unknown, and the policy allows only " + ", ".join(policy.licence_allow) if allow else None
-        )
+        if allow:
+            return "its licence is unknown, and the policy allows only " + ", ".join(policy.licence_allow)
+        return "its licence is unknown: it cannot be checked against the policy's deny list"
     text = licence.strip()
     mapped = _CLASSIFIER_IDS.get(text.casefold())
     parsed = _parse_spdx(mapped or text)
