@@ -233,6 +233,10 @@ def test_exceptions_apply_until_they_expire(repo: ScratchRepo, db_path: Path) ->
     assert len(note) == 1 and note[0].path == ".vouched/policy.toml" and note[0].line == 18
     other = live.replace('advisory = "CVE-2099-0001"', 'advisory = "CVE-2000-1"')
     assert by_rule(run(repo, base, head, db_path, policy_text=other), "deps.vulnerable")[0].blocking
+    # an expired exception that covers nothing in the change is reported too, as a note
+    stale_other = other.replace("2026-12-31", "2026-11-01")
+    unused = by_rule(run(repo, base, head, db_path, policy_text=stale_other), "deps.exception-expired")
+    assert len(unused) == 1 and unused[0].severity.value == "note" and "covers nothing" in unused[0].message
 
 
 def test_vcs_and_path_dependencies(repo: ScratchRepo, db_path: Path) -> None:

@@ -265,6 +265,21 @@ def findings_for(
                     tier=tier,
                 )
             )
+    if report.audits:  # an expired exception that covered nothing here is still reported, once
+        for e in policy.exceptions:
+            if e.expired(today) and id(e) not in expired_used:
+                out.append(
+                    Finding(
+                        "deps.exception-expired",
+                        Severity.NOTE,
+                        False,
+                        f"the exception for {e.describe()} expired on {e.expires} and no longer applies "
+                        f"(it covers nothing in this change): {e.reason}",
+                        "remove it, or renew it with a new reason and date",
+                        path=policy_file,
+                        line=e.line,
+                    )
+                )
     for problem in report.problems:
         tier, rules = tier_rules(problem.file)
         action = rules.action("unknown")
