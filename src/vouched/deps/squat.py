@@ -121,6 +121,13 @@ def _fold(text: str) -> str:
     return text
 
 
+def _plain(ecosystem: str, name: str) -> str:
+    """``name`` normalised (NFKC, lower case) without separators, look-alikes kept: what edit distances
+    are measured on (folding ``rn`` to ``m`` first would make ``learn``/``leran`` two edits apart)."""
+    text = unicodedata.normalize("NFKC", normalise(ecosystem, name)).lower()
+    return "".join(ch for ch in text if ch not in _SEPARATORS)
+
+
 def skeleton(ecosystem: str, name: str) -> str:
     """``name`` normalised, look-alikes folded, separators removed: what a reader's eye sees."""
     folded = _fold(normalise(ecosystem, name))
@@ -262,8 +269,8 @@ class SquatIndex:
         self._d2 = frozenset(popularity.names[:DISTANCE_2_TOP])
         deletes = self._deletes
         for rank0, name in enumerate(popularity.names):
-            sk = skeleton(self.ecosystem, name)
-            self._skeleton.setdefault(sk, []).append(name)
+            self._skeleton.setdefault(skeleton(self.ecosystem, name), []).append(name)
+            sk = _plain(self.ecosystem, name)
             core = _core_key(self.ecosystem, name)
             if core:
                 self._core.setdefault(core, []).append(name)
@@ -277,7 +284,7 @@ class SquatIndex:
                 else:
                     bucket.append(name)
 
-    def _candidates(self, norm: str, sk: str) -> Iterator[tuple[str, SquatKind | None]]:
+    def _candidates(self, norm: str, sk: str, plain: str) -> Iterator[tuple[str, SquatKind | None]]:
         """Popular names that may be neighbours of ``norm``, with the kind when it is already known."""
         for other in self._skeleton.get(sk, ()):
             if other != norm:
@@ -291,9 +298,9 @@ class SquatIndex:
                 yield other, "affix"
         for other in self._core.get(sk, ()):  # a popular name has an affix word the queried one lacks
             yield other, "affix"
-        depth = _max_distance(_edit_length(sk))
+        depth = _max_distance(_edit_length(plain))
         if depth:
-            for variant in _deletions(sk, depth):
+            for variant in _deletions(plain, depth):
                 for other in self._deletes.get(variant, ()):
                     yield other, None
 
@@ -315,12 +322,14 @@ class SquatIndex:
             return ()
         extra = {_pair(eco, a, b) for a, b in allow}
         sk = skeleton(eco, norm)
+        plain = _plain(eco, norm)
         own_score = self.popularity.score(norm)
         own_rank = self.popularity.rank(norm)
         found: dict[str, set[SquatKind]] = {}
         distances: dict[str, int] = {}
-        for other, kind in self._candidates(norm, sk):
-            if other == norm:
+        measured: set[str] = set()
+        for other, kind in self._candidates(norm, sk, plain):
+            if other == norm or (kind is None and other in measured):
                 continue
             pair = frozenset((norm, other))
             if pair in self.allowlist or pair in extra:
@@ -328,20 +337,21 @@ class SquatIndex:
             other_score = self.popularity.score(other)
             if other_score is None or (own_score is not None and other_score < self.ratio * own_score):
                 continue
-            other_sk = skeleton(eco, other)
             if kind is None:
+                measured.add(other)
+                other_plain = _plain(eco, other)
                 limit = min(
-                    _max_distance(_edit_length(sk)),
-                    _max_distance(_edit_length(other_sk)),
+                    _max_distance(_edit_length(plain)),
+                    _max_distance(_edit_length(other_plain)),
                     2 if other in self._d2 else 1,
                 )
                 if limit == 0:
                     continue
-                dist = osa_distance(sk, other_sk, limit)
+                dist = osa_distance(plain, other_plain, limit)
                 if dist > limit or dist == 0:
                     continue
-                kind = "swap" if _is_swap(sk, other_sk) else "typo"
-                distances[other] = min(distances.get(other, dist), dist)
+                kind = "swap" if _is_swap(plain, other_plain) else "typo"
+                distances[other] = dist
             else:
                 distances.setdefault(other, 0)
             found.setdefault(other, set()).add(kind)
