@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from registry_replay import RegistryReplay
 
 from vouched.deps.manifests import Dependency
 from vouched.deps.popularity import load_popularity
@@ -24,6 +23,8 @@ from vouched.deps.registry import (
 )
 from vouched.deps.signals import SIGNALS, Signal, Thresholds, assess, assess_dependency
 from vouched.deps.squat import default_index
+
+from registry_replay import RegistryReplay
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
