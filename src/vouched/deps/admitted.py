@@ -114,8 +114,8 @@ def _token(token: str) -> list[Comparator]:
     low = _low(parts, None)
     if op in ("", "="):
         return [(">=", low), ("<", bumped)]
-    if op == ">":
-        return [(">=", bumped)]
+    if op == ">":  # >1 is >=2.0.0 (a release: 2.0.0-alpha is not "greater than 1")
+        return [(">=", (*bumped[:3], (1,)))]
     if op == ">=":
         return [(">=", low)]
     if op == "<":

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+from vouched.deps.advisories.versions import npm_key, pep440_key
+
 __all__ = [
     "PROJECT_STATUSES",
     "Ecosystem",
@@ -132,8 +134,6 @@ class PackageInfo:
         for r in self.releases:
             if r.version == version:
                 return r
-        from vouched.deps.advisories.versions import npm_key, pep440_key
-
         key = pep440_key if self.ecosystem == "PyPI" else npm_key
         want = key(version)
         if want is None:
