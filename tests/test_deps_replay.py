@@ -107,3 +107,32 @@ def test_a_licence_policy(repo: ScratchRepo, replay: RegistryReplay, db: Path) -
         for f in audit(repo, {"requirements.txt": "requests==2.34.1\n"}, replay, db, allow)
         if f.rule == "deps.licence"
     ]
+
+
+def _lock(packages: dict[str, dict[str, str]]) -> str:
+    doc = {"name": "app", "lockfileVersion": 3, "requires": True, "packages": {"": {"name": "app"}, **packages}}
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def test_a_package_from_a_private_registry_is_unknown_and_a_public_namesake_is_named(
+    repo: ScratchRepo, replay: RegistryReplay, db: Path
+) -> None:
+    lock = _lock(
+        {
+            "node_modules/left-pad": {
+                "version": "1.3.0",
+                "resolved": "https://npm.internal.example/left-pad/-/left-pad-1.3.0.tgz",
+            },
+            "node_modules/vouched-fixture-no-such-package": {
+                "version": "1.0.0",
+                "resolved": "https://registry.npmjs.org/vouched-fixture-no-such-package/-/x-1.0.0.tgz",
+            },
+        }
+    )
+    found = audit(repo, {"package-lock.json": lock}, replay, db)
+    private = [f for f in found if "npm.internal.example" in f.message]
+    assert len(private) == 1 and private[0].rule == "deps.unknown" and private[0].blocking
+    assert "dependency confusion" in private[0].message
+    assert not [f for f in found if f.rule == "deps.deprecated" and "left-pad" in f.message]
+    # the public registry is asked about what comes from it
+    assert [f.rule for f in found if "vouched-fixture-no-such-package" in f.message] == ["deps.nonexistent"]

@@ -170,6 +170,30 @@ class Auditor:
             )
             return DependencyAudit(dep, change, before, (), "none", tuple(issues), tuple(notes))
         info = self._lookup(dep)
+        if dep.index is not None and self.registries and not self._asked(dep.index):
+            # The package is installed from an index vouched does not ask: the public registry's answer is
+            # about another package of the same name. Judge advisories by the pin alone, and say why.
+            evidence = [f"index: {dep.index}"]
+            if info is not None and info.exists:
+                evidence.append(
+                    f"a package named {dep.name} also exists on {info.registry}: if the installer ever looks "
+                    "there, it may install that one instead (dependency confusion)"
+                )
+            issues.append(
+                Issue(
+                    "unknown",
+                    f"{dep.name} comes from an index vouched does not ask ({dep.index}): whether it exists there, "
+                    "is yanked or deprecated is unknown",
+                    tuple(evidence),
+                )
+            )
+            info = None
+            versions = [dep.version] if dep.version is not None else []
+            if self.db is not None and versions:
+                issues += self._advisories(dep, versions, "pinned")
+            return DependencyAudit(
+                dep, change, before, tuple(versions), "pinned" if versions else "none", tuple(issues)
+            )
         versions, origin, version_issues, version_notes = self._versions(dep, info)
         issues += version_issues
         notes += version_notes
@@ -196,6 +220,11 @@ class Auditor:
         return DependencyAudit(dep, change, before, tuple(versions), origin, tuple(issues), tuple(notes))
 
     # -- steps ----------------------------------------------------------------------------------------
+
+    def _asked(self, index: str) -> bool:
+        """Whether ``index`` is a registry the audit asks (the ecosystem's public one, or a configured mirror)."""
+        host = _host(index)
+        return host in _PUBLIC_HOSTS or host in {_host(r.registry) for r in self.registries.values()}
 
     def _lookup(self, dep: Dependency) -> PackageInfo | None:
         registry = self.registries.get(dep.ecosystem)
@@ -299,6 +328,23 @@ def _licence_of(info: PackageInfo, versions: Sequence[str]) -> str | None:
         if release is not None and release.licence:
             return str(release.licence)
     return None if info.licence is None else str(info.licence)
+
+
+# The public registries' hosts: an index on one of them is the registry vouched asks by default.
+_PUBLIC_HOSTS = frozenset(
+    {"pypi.org", "pypi.python.org", "files.pythonhosted.org", "registry.npmjs.org", "registry.yarnpkg.com"}
+)
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        host = (parts.hostname or "").lower()
+        return f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        return url.lower()
 
 
 # -- licences ---------------------------------------------------------------------------------------
