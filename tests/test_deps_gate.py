@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vouched.deps.advisories import AdvisoryDB
 from vouched.deps.gate import DepsOptions, audit_change, findings_for, tier_rules_for
@@ -248,3 +250,53 @@ def test_vcs_and_path_dependencies(repo: ScratchRepo, db_path: Path) -> None:
     found = run(repo, base, head, db_path)
     unknown = by_rule(found, "deps.unknown")
     assert len(unknown) == 1 and unknown[0].line == 2 and "VCS" in unknown[0].message
+
+
+NAMES = [
+    "requirements.txt",
+    "requirements-dev.in",
+    "reqs/base.txt",
+    "requirements/prod.txt",
+    "constraints.txt",
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "pylock.toml",
+    "pylock.web.toml",
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "README.md",
+    "setup.py",
+    "src/app.py",
+]
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.sampled_from(["", "a", "node_modules", "requirements", "reqs", "Sub"]), max_size=3),
+    st.sampled_from(NAMES),
+    st.booleans(),
+)
+def test_the_cheap_prefilter_never_hides_a_manifest(folders: list[str], name: str, upper: bool) -> None:
+    from vouched.deps.gate import may_be_manifest
+    from vouched.deps.manifests import reader_for
+
+    path = "/".join([*(f for f in folders if f), name.upper() if upper else name])
+    if reader_for(path) is not None:
+        assert may_be_manifest(path)
+
+
+def test_a_change_without_manifests_imports_no_reader(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from vouched.deps.gate import deps_check, may_be_manifest\n"
+        "assert not may_be_manifest('src/app.py')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('vouched.deps.manifests', 'vouched.deps.advisories'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -24,14 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vouched.deps.advisories import AdvisoryDB, AdvisoryDBError
-from vouched.deps.advisories.versions import normalise_name
-from vouched.deps.audit import Auditor, DependencyAudit, Issue
-from vouched.deps.manifests import Dependency, DependencyChange, ManifestError, changed_paths, diff_dependencies
 from vouched.gate.findings import Finding, Severity
 from vouched.policy.model import DepsException, DepsPolicy, DepsRules, Policy
 
+# The advisory database, manifest readers, registries and signals are imported when a change touches a
+# file that may be a manifest: `vouched check` on a change without one pays nothing for the gate.
 if TYPE_CHECKING:
+    from vouched.deps.advisories import AdvisoryDB
+    from vouched.deps.audit import Auditor, DependencyAudit, Issue
+    from vouched.deps.manifests import Dependency, ManifestError
     from vouched.deps.registry import PackageInfo
     from vouched.gate.evaluation import Evaluation
     from vouched.git import Git
@@ -65,6 +66,8 @@ class DepsOptions:
 
 def open_database(path: Path | None, policy: DepsPolicy, now: dt.datetime) -> tuple[AdvisoryDB | None, list[Finding]]:
     """Open the advisory database and judge its age: the database (None when unusable) and the findings."""
+    from vouched.deps.advisories import AdvisoryDB, AdvisoryDBError
+
     try:
         db = AdvisoryDB.open(path)
     except AdvisoryDBError as exc:
@@ -97,6 +100,8 @@ def open_database(path: Path | None, policy: DepsPolicy, now: dt.datetime) -> tu
 
 def make_auditor(db: AdvisoryDB | None, policy: DepsPolicy, options: DepsOptions, now: dt.datetime) -> Auditor:
     """An auditor with the registries and signals the options ask for."""
+    from vouched.deps.audit import Auditor
+
     if not options.registries:
         return Auditor(db, policy, registry_problem="registries not asked", now=now)
     from vouched.deps.registry import NPM_URL, PYPI_JSON_URL, PYPI_SIMPLE_URL, default_registries
@@ -140,6 +145,7 @@ def _signals(
     ``[deps] allow_neighbours`` are names never reported as typosquats; ``new_package_days`` is the
     new-package window.
     """
+    from vouched.deps.audit import Issue
     from vouched.deps.signals import Thresholds, assess_dependency
     from vouched.deps.squat import default_index
 
@@ -188,6 +194,8 @@ class DepsReport:
 
 
 def _matches(exc: DepsException, dep: Dependency, issue: Issue) -> bool:
+    from vouched.deps.advisories.versions import normalise_name
+
     if exc.ecosystem is not None and exc.ecosystem != dep.ecosystem:
         return False
     if normalise_name(dep.ecosystem, exc.package) != normalise_name(dep.ecosystem, dep.name):
@@ -357,9 +365,22 @@ def audit_change(
     git: Git, base: str, head: str, paths: Sequence[str], policy: DepsPolicy, options: DepsOptions
 ) -> DepsReport:
     """Audit what the change ``base..head`` (``base`` being the merge base) does to dependencies."""
-    change: DependencyChange = diff_dependencies(git, base, head, paths)
+    from vouched.deps.manifests import diff_dependencies
+
+    change = diff_dependencies(git, base, head, paths)
     entries = [(d.after, d.kind, d.before) for d in change.deltas if d.after is not None and d.kind != "removed"]
     return audit_dependencies(entries, policy, options, problems=change.head_problems, files=change.files)
+
+
+# Every manifest reader reads files with one of these endings (requirements: .txt, .in; pyproject and
+# pylock: .toml; poetry, uv and Pipfile locks: .lock; npm: .json). A change touching none of them touches
+# no manifest, which is known without importing the readers (tests/test_deps_gate.py holds them to it).
+_MANIFEST_SUFFIXES = (".txt", ".in", ".toml", ".lock", ".json")
+
+
+def may_be_manifest(path: str) -> bool:
+    """False only when ``path`` is certainly no manifest or lockfile (a cheap filter before the readers)."""
+    return path.lower().endswith(_MANIFEST_SUFFIXES)
 
 
 def tier_rules_for(policy: Policy | None) -> TierRules:
@@ -379,8 +400,8 @@ def deps_check(git: Git, options: DepsOptions | None = None) -> Callable[[Evalua
     opts = options or DepsOptions()
 
     def check_dependencies(ev: Evaluation) -> Iterator[Finding]:
-        paths = changed_paths(ev.change.files)
-        if not paths:
+        paths = list(dict.fromkeys(p for f in ev.change.files for p in f.paths))
+        if not any(may_be_manifest(p) for p in paths):
             return
         report = audit_change(git, ev.change.merge_base, ev.change.head, paths, ev.policy.deps, opts)
         if report.empty:
