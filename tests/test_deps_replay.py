@@ -1,4 +1,4 @@
-"""The dependency gate against recorded registry answers (4a's loopback replay): real PyPI and npm
+"""The dependency gate against recorded registry answers (tests/registry_replay.py): real PyPI and npm
 documents, and registries that fail (5xx, garbage, wrong shapes) which must leave a dependency unknown
 and blocking, never passed."""
 

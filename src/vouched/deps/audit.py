@@ -112,7 +112,7 @@ def _show_versions(versions: Sequence[str]) -> str:
     return ", ".join(versions[:_SHOWN_VERSIONS]) + f" and {len(versions) - _SHOWN_VERSIONS} more"
 
 
-# A registry answer turned into issues: 4a's signals, behind one callable so the auditor does not care how.
+# A registry answer turned into issues: the registry signals, behind one callable so the auditor does not care how.
 SignalFn = Callable[["PackageInfo", Dependency, Sequence[str]], Iterable[Issue]]
 
 

@@ -120,7 +120,7 @@ def make_auditor(db: AdvisoryDB | None, policy: DepsPolicy, options: DepsOptions
     return Auditor(db, policy, {str(k): v for k, v in registries.items()}, signals=_signals(policy, now), now=now)
 
 
-# 4a's signal ids, as the policy's signal names (vouched.policy.model.DEPS_SIGNALS).
+# The registry signals' ids (vouched.deps.signals), as the policy's signal names (vouched.policy.model.DEPS_SIGNALS).
 SIGNAL_NAMES = {
     "deps.nonexistent": "nonexistent",
     "deps.nonexistent-version": "nonexistent",
