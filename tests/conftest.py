@@ -27,6 +27,8 @@ def _isolated_git_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "NO_COLOR", "FORCE_COLOR"):
         monkeypatch.delenv(var, raising=False)
+    # ast-grep is Rust: with RUST_BACKTRACE set, every pattern error captures a backtrace (3x slower tests).
+    monkeypatch.setenv("RUST_BACKTRACE", "0")
 
 
 @pytest.fixture

@@ -336,6 +336,45 @@ class Git:
                 result[path] = blobs.get(blob_id)
         return result
 
+    def blame_lines(self, since: str, head: str, path: str, lines: Sequence[int]) -> dict[int, str]:
+        """Which commit of ``since..head`` wrote each of ``lines`` of ``path`` at ``head``.
+
+        One `git blame --porcelain` with one ``-L`` range per run of consecutive lines. Lines that come from
+        ``since`` or before (git's boundary commits) are left out of the answer.
+        """
+        if not lines:
+            return {}
+        ranges: list[tuple[int, int]] = []
+        for n in sorted(set(lines)):
+            if ranges and n == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], n)
+            else:
+                ranges.append((n, n))
+        args = ["blame", "--porcelain", "--no-progress"]
+        for start, end in ranges:
+            args += ["-L", f"{start},{end}"]
+        if not (_SHA.fullmatch(since) and _SHA.fullmatch(head)):
+            raise GitError("blame needs full commit ids")  # no option can hide in a revision range
+        out = self._run(*args, f"{since}..{head}", "--", path)
+        owner: dict[int, str] = {}
+        boundary: set[str] = set()
+        sha = ""
+        final = 0
+        count = 0
+        for raw in out.split(b"\n"):
+            if raw.startswith(b"\t"):
+                continue
+            head_fields = raw.split(b" ")
+            if len(head_fields) >= 3 and _SHA.fullmatch(head_fields[0].decode("ascii", "replace")):
+                sha = head_fields[0].decode()
+                final = int(head_fields[2])
+                count = int(head_fields[3]) if len(head_fields) > 3 else 1
+                for n in range(final, final + count):
+                    owner[n] = sha
+            elif raw == b"boundary":
+                boundary.add(sha)
+        return {n: c for n, c in owner.items() if c not in boundary}
+
     def cat_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
         """Read many objects with one `git cat-file --batch`."""
         return {name: data for name, (_, _, data) in self.cat_objects(oids).items()}
@@ -435,6 +474,17 @@ class Git:
 
     def has_commits(self) -> bool:
         return self.ref_exists("HEAD")
+
+    def list_folder(self, rev: str, folder: str) -> list[str]:
+        """The paths of the files directly in ``folder`` at ``rev`` (empty when it does not exist)."""
+        spec = folder.rstrip("/") + "/"
+        out = self._run("ls-tree", "-z", "--full-tree", "--end-of-options", rev, "--", spec)
+        found: list[str] = []
+        for entry in out.split(b"\0"):
+            meta, _, raw_path = entry.partition(b"\t")
+            if raw_path and meta.split(b" ")[1:2] == [b"blob"]:
+                found.append(decode_path(raw_path))
+        return found
 
     def tracked_files(self, rev: str) -> list[str]:
         """Every file path in the tree of ``rev``."""

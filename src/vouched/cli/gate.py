@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -53,6 +54,14 @@ from vouched.errors import UsageError
     help="The advisory database for the dependency gate (default: $XDG_DATA_HOME/vouched/advisories.sqlite3).",
 )
 @click.option("--offline", is_flag=True, help="Dependency gate: ask no registry, use vouched's cache only.")
+@click.option(
+    "--coverage",
+    "coverage_files",
+    metavar="FILE",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A test coverage report of the head (coverage.py JSON or XML, Cobertura XML, LCOV); repeatable.",
+)
 def check(
     repo: Path,
     base: str | None,
@@ -63,6 +72,7 @@ def check(
     color: bool | None,
     db_path: Path | None,
     offline: bool,
+    coverage_files: tuple[Path, ...],
 ) -> int:
     """Judge the change BASE...HEAD and print the verdict with its reasons.
 
@@ -85,10 +95,17 @@ def check(
     sources: list[ApprovalSource] | None = None
     if approvals_file is not None:
         sources = [GitHubReviews(approvals_file)]
+    from vouched.scan.coverage import coverage_check, read_report
+    from vouched.scan.patterns_check import pattern_check
+    from vouched.scan.prompts import prompt_check
+
+    reports = [read_report(p) for p in coverage_files]  # a malformed report stops here, exit 2
+    shared: dict[str, Any] = {}  # the blame of each file, shared by the three checks below
+    scans = (pattern_check(git, shared), prompt_check(git, shared), coverage_check(git, reports, shared))
     options = DepsOptions(
         db_path=db_path, offline=offline, pypi_url=_env("VOUCHED_PYPI_URL"), npm_url=_env("VOUCHED_NPM_URL")
     )
-    verdict = judge(evaluate(git, base, head, sources), (*CHECKS, deps_check(git, options)))
+    verdict = judge(evaluate(git, base, head, sources), (*CHECKS, *scans, deps_check(git, options)))
     colored = output is None and fmt == "text" and _use_color(color, sys.stdout)
     text = formatter(fmt, color=colored).render(verdict)
     if output is None:

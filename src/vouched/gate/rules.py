@@ -266,5 +266,78 @@ RULES: dict[str, Rule] = {
             "Fix the dependency, or renew the exception with a new reason and date.",
             False,
         ),
+        Rule(
+            "pattern.caused-issue",
+            "Code matches a pattern of the team's library that caused an incident",
+            "A pattern in .vouched/patterns/ (read at the base revision) with `status: caused-issue` matches an "
+            "added line; it blocks in the tiers the pattern names (every tier when it names none) and warns "
+            "elsewhere. The finding says when an AI assistant wrote the line.",
+            "Rewrite the code as the pattern's `fix` says.",
+            True,
+        ),
+        Rule(
+            "pattern.worked",
+            "Code follows the house way",
+            "A pattern with `status: worked` matches an added line: the reviewer sees the change uses the "
+            "construct the team chose.",
+            "Nothing to fix.",
+            False,
+        ),
+        Rule(
+            "pattern.invalid",
+            "A pattern file of the library cannot be used",
+            "A file in .vouched/patterns/ at the base revision is malformed (YAML, keys, language, rule): a "
+            "broken library must not pass changes silently.",
+            "Fix it on the base branch in a change of its own; `vouched patterns test` checks it.",
+            True,
+        ),
+        Rule(
+            "pattern.not-scanned",
+            "A changed file was not matched against the pattern library",
+            "Files over 2 MiB, binary files and minified files (a line over 20,000 characters) are not parsed.",
+            "Review the file by hand, or keep generated files out of the change.",
+            False,
+        ),
+        Rule(
+            "review.prompt",
+            "A question the reviewer of an AI-assisted hunk must answer",
+            "AI assistants are weakest at error handling, security, scale and effects across systems; what an "
+            "AI-assisted hunk touches (a swallowed exception, a network or database call, a loop over input, a "
+            "changed public function, threads or locks, SQL from strings, files and paths, auth or crypto) "
+            "gives the reviewer a question. A note, never blocking.",
+            "Answer it in the review.",
+            False,
+        ),
+        Rule(
+            "coverage.missing",
+            "No test evidence for AI-assisted lines in a tier that requires it",
+            "A tier sets `min_ai_line_coverage` and the change adds AI-assisted lines there, but no coverage "
+            "report was given (`--coverage FILE`), or the report does not cover a changed source file.",
+            "Run the tests with coverage and pass the report: `vouched check --coverage coverage.json`.",
+            True,
+        ),
+        Rule(
+            "coverage.stale",
+            "The coverage report is older than the head commit",
+            "A report made before the head commit cannot show the head's lines were tested (report timestamp: "
+            "coverage.py JSON `meta.timestamp`, Cobertura `timestamp`, else the file's modification time).",
+            "Re-run the tests with coverage on the head commit.",
+            True,
+        ),
+        Rule(
+            "coverage.below-minimum",
+            "Too few AI-assisted added lines are covered by tests",
+            "The share of AI-assisted added executable lines that the tests ran is below the tier's "
+            "`min_ai_line_coverage` (percent).",
+            "Add tests that run the uncovered lines listed in the finding.",
+            True,
+        ),
+        Rule(
+            "coverage.summary",
+            "Test coverage of the change's added lines",
+            "Covered added executable lines, AI-assisted and human, from the coverage reports given.",
+            "Nothing to fix.",
+            False,
+        ),
     )
 }

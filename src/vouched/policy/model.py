@@ -179,6 +179,8 @@ class Tier:
     # Whether unsigned (forge) approvals count here. Default: true, unless the tier lists signed `stages`.
     accept_unsigned_approvals: bool = True
     deps: DepsRules = DepsRules()  # the tier's [tiers.deps]: which dependency signals block or warn
+    # Percent (0-100) of the AI-assisted added executable lines the tests must run; None: no coverage needed.
+    min_ai_line_coverage: float | None = None
     _path_rules: tuple[_PathRule, ...] = field(init=False, repr=False, compare=False)
     _content_rules: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
 

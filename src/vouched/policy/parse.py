@@ -40,6 +40,8 @@ levels when they are usable) and report both files' problems together, the polic
     require_declaration = true           # default: false
     stages = ["design", "review"]        # default: []; any of requirements, design, implementation, review
     accept_unsigned_approvals = true     # default: true, or false when the tier lists stages
+    min_ai_line_coverage = 80            # default: none; percent (0-100) of AI-assisted added executable
+                                         # lines the tests must run (`vouched check --coverage FILE`)
 
     [tiers.deps]                         # the dependency gate in this tier (a sub-table of the tier above)
     block = ["vulnerable", "nonexistent", "unknown", "yanked", "deprecated", "typosquat", "licence"]
@@ -166,6 +168,7 @@ _TIER_KEYS = (
     "stages",
     "accept_unsigned_approvals",
     "deps",
+    "min_ai_line_coverage",
 )
 _UNKNOWN_AUTHORS_KEYS = ("level",)
 _MARKER_KEYS = ("tool", "trailer", "email", "name", "message")
@@ -705,6 +708,7 @@ def _tier(
     approvals = doc.integer(table["approvals"], (*path, "approvals"), minimum=0) if "approvals" in table else 0
     stages = doc.strings(table.get("stages", []), (*path, "stages"), example='["design", "review"]')
     deps = _tier_deps(doc, table["deps"], (*path, "deps"), where) if "deps" in table else DepsRules()
+    coverage_ok, min_coverage = _percent(doc, table, (*path, "min_ai_line_coverage"))
     seen: set[str] = set()
     for i, stage in enumerate(stages or ()):
         if stage not in STAGES:
@@ -731,6 +735,7 @@ def _tier(
         or accept_unsigned is None
         or approvals is None
         or deps is None
+        or not coverage_ok
     ):
         return None
     return Tier(
@@ -748,7 +753,31 @@ def _tier(
         stages=tuple(stages),
         accept_unsigned_approvals=accept_unsigned,
         deps=deps,
+        min_ai_line_coverage=min_coverage,
     )
+
+
+def _percent(doc: _Doc, table: dict[str, Any], path: PathKey) -> tuple[bool, float | None]:
+    """``min_ai_line_coverage``: a number of percent, 0 to 100 (80 means 80 %, not 0.8). (usable?, value)"""
+    key = str(path[-1])
+    if key not in table:
+        return True, None
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        shown = value.strip().rstrip("%").strip() if isinstance(value, str) else "80"
+        doc.report(path, f"must be a number of percent, not {_type_name(value)}", f"write {key} = {shown or 80}")
+        return False, None
+    if not 0 <= value <= 100 or value != value:
+        doc.report(path, f"must be between 0 and 100 (percent), not {value}", f"write {key} = 80 for 80 %")
+        return False, None
+    if 0 < value <= 1 and isinstance(value, float):
+        doc.report(
+            path,
+            f"{value} reads as {value} percent: min_ai_line_coverage is in percent, 0 to 100",
+            f"write {key} = {value * 100:g} for {value * 100:g} %, or {key} = 1 if you mean one percent",
+        )
+        return False, None
+    return True, float(value)
 
 
 def _tier_deps(doc: _Doc, raw: object, path: PathKey, where: str) -> DepsRules | None:

@@ -1,7 +1,8 @@
 """The ``markdown`` format: a pull-request comment (GitHub-flavoured Markdown).
 
 A heading with the verdict, the files by tier, the commits and their AI tools, the blocking findings with
-their fixes, the warnings and notes folded into ``<details>``. The comment starts with the marker
+their fixes, the questions for the reviewer of the AI-assisted hunks (``review.prompt``), the warnings and
+notes folded into ``<details>``. The comment starts with the marker
 ``<!-- vouched-report -->`` so that a CI job can find and update its earlier comment.
 
 Everything that comes from the repository (paths, commit subjects, names, messages, tier names) goes
@@ -27,7 +28,8 @@ __all__ = ["MARKER", "MarkdownFormatter", "escape"]
 MARKER = "<!-- vouched-report -->"
 ZWSP = "&#8203;"  # a zero-width space, written as an entity: breaks mentions and autolinks, shows nothing
 _CELL_CHARS = 300  # longest text in one table cell or list item field
-_BUDGETS = {"files": 8_000, "commits": 10_000, "blocking": 25_000, "others": 12_000, "notes": 2_000}
+_BUDGETS = {"files": 8_000, "commits": 10_000, "blocking": 25_000, "prompts": 6_000, "others": 12_000, "notes": 2_000}
+PROMPT = "review.prompt"  # review prompts get a section of their own, after the blocking findings
 _HEX = re.compile(r"[0-9a-fA-F]{4,64}")
 
 # CommonMark lets any ASCII punctuation be backslash-escaped. Escaping every character that can open
@@ -100,13 +102,20 @@ class MarkdownFormatter(Formatter):
         out += self._files(verdict)
         out += self._commits(verdict)
         blocking = [f for f in verdict.findings if f.blocking]
-        others = [f for f in verdict.findings if not f.blocking]
+        prompts = [f for f in verdict.findings if f.rule == PROMPT and not f.blocking]
+        others = [f for f in verdict.findings if not f.blocking and f.rule != PROMPT]
         if blocking:
             out += ["", f"### Blocking findings ({len(blocking)})", ""]
             section = _Section(_BUDGETS["blocking"])
             for f in blocking:
                 section.add(self._finding(f))
             out += section.lines + section.more("blocking findings")
+        if prompts:
+            out += ["", f"### Questions for the reviewer of the AI-assisted hunks ({len(prompts)})", ""]
+            section = _Section(_BUDGETS["prompts"])
+            for f in prompts:
+                section.add(self._finding(f, label="Why"))
+            out += section.lines + section.more("questions")
         if others:
             warnings = sum(1 for f in others if f.severity is not Severity.NOTE)
             notes = len(others) - warnings
@@ -190,7 +199,7 @@ class MarkdownFormatter(Formatter):
             section.add(f"| {_sha(c.commit.sha)} | {who} | {ai} | {escape(c.commit.subject, _CELL_CHARS)} |")
         return out + section.lines + section.more("commits")
 
-    def _finding(self, f: Finding) -> str:
+    def _finding(self, f: Finding, label: str = "Fix") -> str:
         icon = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.NOTE: "ℹ️"}[f.severity]
         where: list[str] = []
         if f.path is not None:
@@ -200,5 +209,5 @@ class MarkdownFormatter(Formatter):
         head = f"- {icon} **{escape(f.rule)}**" + (f" {' '.join(where)}" if where else "")
         text = f"{head}: {escape(f.message, 2 * _CELL_CHARS)}"
         if f.hint:
-            text += f"\n  **Fix:** {escape(f.hint, 2 * _CELL_CHARS)}"
+            text += f"\n  **{label}:** {escape(f.hint, 2 * _CELL_CHARS)}"
         return text

@@ -2,7 +2,8 @@
 
 The first line is the answer (PASS or FAIL, the range, the riskiest tier, the counts); then the files by
 tier (riskiest first; a long tier shows its first files and counts the rest), the commits and who is
-responsible for each, the blocking findings with their fixes, and last the warnings and notes. Colour
+responsible for each, the blocking findings with their fixes, the review questions on AI-assisted hunks
+(``review.prompt``), and last the warnings and notes. Colour
 only when asked for. Every piece of text that comes from the repository is passed through
 :func:`vouched.report._util.clean`, so a commit subject cannot move the cursor or hide characters.
 """
@@ -27,6 +28,7 @@ _TIER_COLOURS = {"red": "red", "yellow": "yellow", "green": "green"}
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 MAX_FILES = 10  # a tier lists this many files, then counts the rest (--format json lists them all)
 MAX_COMMITS = 30
+PROMPT = "review.prompt"  # review prompts get a section of their own, before the warnings and notes
 _MAX_COLUMN = 48  # wider cells are not padded, so one long path does not push every row to the right
 
 
@@ -68,8 +70,10 @@ class TextFormatter(Formatter):
         lines += self._commits(verdict)
         blocking = [f for f in verdict.findings if f.blocking]
         warnings = [f for f in verdict.findings if not f.blocking and f.severity is not Severity.NOTE]
-        notes = [f for f in verdict.findings if not f.blocking and f.severity is Severity.NOTE]
+        notes = [f for f in verdict.findings if not f.blocking and f.severity is Severity.NOTE and f.rule != PROMPT]
+        prompts = [f for f in verdict.findings if f.rule == PROMPT and not f.blocking]
         lines += self._findings("Blocking", blocking)
+        lines += self._findings("Review questions on AI-assisted hunks", prompts, label="why:")
         lines += self._findings("Warnings", warnings)
         lines += self._findings("Notes", notes)
         if verdict.notes:
@@ -139,7 +143,7 @@ class TextFormatter(Formatter):
             out.append(f"  ... and {len(verdict.commits) - MAX_COMMITS} more commits")
         return out
 
-    def _findings(self, title: str, findings: Sequence[Finding]) -> list[str]:
+    def _findings(self, title: str, findings: Sequence[Finding], label: str = "fix:") -> list[str]:
         if not findings:
             return []
         out = ["", self._style(f"{title} ({len(findings)})", bold=True)]
@@ -155,5 +159,5 @@ class TextFormatter(Formatter):
             out.append("  " + "  ".join(head))
             out.append(f"      {clean(f.message)}")
             if f.hint:
-                out.append(f"      {self._style('fix:', bold=True)} {clean(f.hint)}")
+                out.append(f"      {self._style(label, bold=True)} {clean(f.hint)}")
         return out

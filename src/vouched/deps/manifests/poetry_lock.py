@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from vouched.deps.manifests._util import Lines, load_toml, pypi_name, strings, table
+from vouched.deps.manifests._lock import LockFile, TomlLockReader
+from vouched.deps.manifests._util import pypi_name, strings, table
 from vouched.deps.manifests.model import (
     Dependency,
-    IncludeResolver,
     ManifestError,
     ManifestRead,
-    ManifestReader,
     Scope,
     Source,
 )
@@ -37,47 +36,28 @@ def _scope(entry: dict[str, Any]) -> tuple[Scope, str | None]:
     return ("optional", None) if entry.get("optional") is True else ("main", None)
 
 
-class PoetryLockReader(ManifestReader):
+class PoetryLockReader(TomlLockReader):
     format = "poetry-lock"
     ecosystem = "PyPI"
+    label = "poetry.lock"
+    version_table = "metadata"
+    version_hint = "vouched reads lock-version 1.x and 2.x"
 
     def matches(self, path: str) -> bool:
         return path.rsplit("/", 1)[-1] == "poetry.lock"
 
-    def read(self, path: str, text: str, resolve_include: IncludeResolver | None = None) -> ManifestRead:
-        try:
-            data = load_toml(path, text)
-        except ManifestError as exc:
-            return ManifestRead(path, problems=(exc,), complete=False)
-        lines = Lines(text)
-        problems: list[ManifestError] = []
-        metadata = table(data.get("metadata")) or {}
-        lock_version = metadata.get("lock-version")
-        unknown_version = not (isinstance(lock_version, str) and lock_version.split(".")[0] in _KNOWN_MAJORS)
-        if unknown_version:
-            problems.append(
-                ManifestError(
-                    f"unknown poetry.lock lock-version {lock_version!r}: its packages are marked unknown",
-                    file=path,
-                    line=lines.toml_key("lock-version", start=lines.toml_table("metadata") or 1),
-                    hint="vouched reads lock-version 1.x and 2.x",
-                )
-            )
-        packages = data.get("package", [])
-        if not isinstance(packages, list):
-            problems.append(ManifestError("`package` must be an array of tables", file=path, line=1))
-            return ManifestRead(path, problems=tuple(problems), complete=False)
+    def version_ok(self, version: object) -> bool:
+        return isinstance(version, str) and version.split(".")[0] in _KNOWN_MAJORS
+
+    def packages(self, lock: LockFile) -> ManifestRead:
+        path, problems, unknown_version = lock.path, lock.problems, lock.unknown_version
+        metadata = table(lock.data.get("metadata")) or {}
         deps: list[Dependency] = []
         indexes: list[str] = []
-        cursor = 1
-        for entry in packages:
-            start = lines.toml_table("package", array=True, start=cursor)
-            cursor = (start or cursor) + 1
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
-                problems.append(ManifestError("a [[package]] without a name", file=path, line=start))
-                continue
+        for item in lock.entries:
+            entry, start = item.data, item.start
             name = pypi_name(entry["name"])
-            line = lines.toml_key("name", start=start or 1) if start else None
+            line = lock.lines.toml_key("name", start=start) if start else None
             version = entry.get("version")
             bad_version = not isinstance(version, str) or not version
             if bad_version:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vouched.deps.manifests._util import Lines, load_toml, pypi_name, table
+from vouched.deps.manifests._lock import LockFile, TomlLockReader
+from vouched.deps.manifests._util import pypi_name, table
 from vouched.deps.manifests.model import (
     Dependency,
-    IncludeResolver,
     ManifestError,
     ManifestRead,
-    ManifestReader,
     Source,
 )
 
@@ -36,43 +35,24 @@ def _hashes(entry: dict[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-class PylockReader(ManifestReader):
+class PylockReader(TomlLockReader):
     format = "pylock"
     ecosystem = "PyPI"
+    label = "pylock"
+    array_key = "packages"
+    version_hint = "vouched reads PEP 751 lock-version 1.x"
 
     def matches(self, path: str) -> bool:
         return bool(_NAME.match(path.rsplit("/", 1)[-1]))
 
-    def read(self, path: str, text: str, resolve_include: IncludeResolver | None = None) -> ManifestRead:
-        try:
-            data = load_toml(path, text)
-        except ManifestError as exc:
-            return ManifestRead(path, problems=(exc,), complete=False)
-        lines = Lines(text)
-        problems: list[ManifestError] = []
-        lock_version = data.get("lock-version")
-        unknown_version = not (isinstance(lock_version, str) and lock_version.split(".")[0] == "1")
-        if unknown_version:
-            problems.append(
-                ManifestError(
-                    f"unknown pylock lock-version {lock_version!r}: its packages are marked unknown",
-                    file=path,
-                    line=lines.toml_key("lock-version"),
-                    hint="vouched reads PEP 751 lock-version 1.x",
-                )
-            )
-        packages = data.get("packages", [])
-        if not isinstance(packages, list):
-            problems.append(ManifestError("`packages` must be an array of tables", file=path, line=1))
-            return ManifestRead(path, problems=tuple(problems), complete=False)
+    def version_ok(self, version: object) -> bool:
+        return isinstance(version, str) and version.split(".")[0] == "1"
+
+    def packages(self, lock: LockFile) -> ManifestRead:
+        path, lines, problems, unknown_version = lock.path, lock.lines, lock.problems, lock.unknown_version
         deps: list[Dependency] = []
-        cursor = 1
-        for entry in packages:
-            start = lines.toml_table("packages", array=True, start=cursor)
-            cursor = (start or cursor) + 1
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
-                problems.append(ManifestError("a [[packages]] entry without a name", file=path, line=start))
-                continue
+        for item in lock.entries:
+            entry, start = item.data, item.start
             name = pypi_name(entry["name"])
             line = lines.toml_key("name", start=start) if start else None
             version = entry.get("version")

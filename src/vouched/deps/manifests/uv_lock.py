@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from vouched.deps.manifests._util import Lines, load_toml, pypi_name, table
+from vouched.deps.manifests._lock import LockFile, TomlLockReader
+from vouched.deps.manifests._util import pypi_name, table
 from vouched.deps.manifests.model import (
     Dependency,
-    IncludeResolver,
     ManifestError,
     ManifestRead,
-    ManifestReader,
     Scope,
     Source,
 )
@@ -48,44 +47,25 @@ def _names(value: object) -> list[str]:
     return [pypi_name(d["name"]) for d in value if isinstance(d, dict) and isinstance(d.get("name"), str)]
 
 
-class UvLockReader(ManifestReader):
+class UvLockReader(TomlLockReader):
     format = "uv-lock"
     ecosystem = "PyPI"
+    label = "uv.lock"
+    version_key = "version"
+    version_hint = "vouched reads uv.lock version 1"
 
     def matches(self, path: str) -> bool:
         return path.rsplit("/", 1)[-1] == "uv.lock"
 
-    def read(self, path: str, text: str, resolve_include: IncludeResolver | None = None) -> ManifestRead:
-        try:
-            data = load_toml(path, text)
-        except ManifestError as exc:
-            return ManifestRead(path, problems=(exc,), complete=False)
-        lines = Lines(text)
-        problems: list[ManifestError] = []
-        version = data.get("version")
-        unknown_version = version != 1
-        if unknown_version:
-            problems.append(
-                ManifestError(
-                    f"unknown uv.lock version {version!r}: its packages are marked unknown",
-                    file=path,
-                    line=lines.toml_key("version"),
-                    hint="vouched reads uv.lock version 1",
-                )
-            )
-        packages = data.get("package", [])
-        if not isinstance(packages, list):
-            problems.append(ManifestError("`package` must be an array of tables", file=path, line=1))
-            return ManifestRead(path, problems=tuple(problems), complete=False)
+    def version_ok(self, version: object) -> bool:
+        return version == 1
+
+    def packages(self, lock: LockFile) -> ManifestRead:
+        path, lines, problems, unknown_version = lock.path, lock.lines, lock.problems, lock.unknown_version
         direct: dict[str, tuple[Scope, str | None]] = {}
         entries: list[tuple[dict[str, Any], int | None]] = []
-        cursor = 1
-        for entry in packages:
-            start = lines.toml_table("package", array=True, start=cursor)
-            cursor = (start or cursor) + 1
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
-                problems.append(ManifestError("a [[package]] without a name", file=path, line=start))
-                continue
+        for item in lock.entries:
+            entry, start = item.data, item.start
             source = table(entry.get("source")) or {}
             if "editable" in source or "virtual" in source:
                 for name in _names(entry.get("dependencies")):
