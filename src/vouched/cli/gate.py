@@ -46,6 +46,14 @@ from vouched.errors import UsageError
 )
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal).")
 @click.option(
+    "--db",
+    "db_path",
+    metavar="PATH",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The advisory database for the dependency gate (default: $XDG_DATA_HOME/vouched/advisories.sqlite3).",
+)
+@click.option("--offline", is_flag=True, help="Dependency gate: ask no registry, use vouched's cache only.")
+@click.option(
     "--coverage",
     "coverage_files",
     metavar="FILE",
@@ -61,12 +69,15 @@ def check(
     fmt: str,
     output: Path | None,
     color: bool | None,
+    db_path: Path | None,
+    offline: bool,
     coverage_files: tuple[Path, ...],
 ) -> int:
     """Judge the change BASE...HEAD and print the verdict with its reasons.
 
     Exit 0 when the change passes, 1 when a blocking finding stops it.
     """
+    from vouched.deps.gate import DepsOptions
     from vouched.gate.approvals import ApprovalSource, GitHubReviews
     from vouched.gate.engine import evaluate, judge
     from vouched.report import formatter
@@ -82,13 +93,14 @@ def check(
     sources: list[ApprovalSource] | None = None
     if approvals_file is not None:
         sources = [GitHubReviews(approvals_file)]
-    from vouched.gate.checks import CHECKS
+    from vouched.gate.suite import full_gate
     from vouched.scan.coverage import read_report
-    from vouched.scan.gate import scan_checks
 
     reports = [read_report(p) for p in coverage_files]  # a malformed report stops here, exit 2
-    scans = scan_checks(git, reports)
-    verdict = judge(evaluate(git, base, head, sources), (*CHECKS, *scans))
+    options = DepsOptions(
+        db_path=db_path, offline=offline, pypi_url=_env("VOUCHED_PYPI_URL"), npm_url=_env("VOUCHED_NPM_URL")
+    )
+    verdict = judge(evaluate(git, base, head, sources), full_gate(git, coverage=reports, deps=options))
     colored = output is None and fmt == "text" and _use_color(color, sys.stdout)
     text = formatter(fmt, color=colored).render(verdict)
     if output is None:
@@ -99,6 +111,10 @@ def check(
         status = "PASS" if verdict.passed else "FAIL"
         click.echo(f"vouched: {status}; {fmt} report written to {output}", err=True)
     return EXIT_OK if verdict.passed else EXIT_FINDINGS
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(name) or None
 
 
 # -- provenance -------------------------------------------------------------------------------------

@@ -158,6 +158,114 @@ RULES: dict[str, Rule] = {
             "Check --base and --head.",
             False,
         ),
+        # -- the dependency gate (vouched.deps.gate); a signal blocks or warns as the tier's [tiers.deps] says
+        Rule(
+            "deps.db-missing",
+            "No usable advisory database",
+            "The change brings in dependencies and the local advisory database is missing, corrupt, partial "
+            "or of another schema: nothing could be checked for known vulnerabilities. Always blocks.",
+            "`vouched deps db update` (online) or `vouched deps db import PATH` (an OSV export or tree).",
+            True,
+        ),
+        Rule(
+            "deps.db-stale",
+            "The advisory database is older than the policy allows",
+            "Its data (the export's time, else its newest record) is older than `[deps] max_db_age_days` "
+            "(default 7). Always blocks: old data would pass what is now known to be vulnerable.",
+            "`vouched deps db update`, or import a newer export.",
+            True,
+        ),
+        Rule(
+            "deps.vulnerable",
+            "A known vulnerability affects a version the manifest admits",
+            "An advisory in the local OSV database affects the pinned version, or one of the published "
+            "versions a range admits. The finding names the ids, aliases, affected range and first fix.",
+            "Move to the first fixed version or later, or accept the risk in `[[deps.exceptions]]`.",
+            True,
+        ),
+        Rule(
+            "deps.nonexistent",
+            "The package does not exist on the registry",
+            "A name an assistant invented (or mistyped) can be registered by anyone (slopsquatting).",
+            "Check the name; depend on the package you meant.",
+            True,
+        ),
+        Rule(
+            "deps.suspicious-new",
+            "A new, tiny, unpopular package",
+            "First published within `[deps] new_package_days`, few releases, no project links, not among "
+            "the popular packages: the profile of a freshly registered squat.",
+            "Check the package's source and owner; accept it in `[[deps.exceptions]]` if it is right.",
+            False,
+        ),
+        Rule(
+            "deps.typosquat",
+            "A name close to a far more popular package",
+            "Edit distance, separators, homoglyphs, swapped characters or an added word away from a popular "
+            "name, which is far more popular. `[deps] allow_neighbours` lists legitimate neighbours.",
+            "Depend on the package you meant, or add this one to `allow_neighbours`.",
+            True,
+        ),
+        Rule(
+            "deps.yanked",
+            "The version is yanked",
+            "The registry marks the version yanked (PEP 592): its maintainers withdrew it.",
+            "Pick a version that is not yanked.",
+            True,
+        ),
+        Rule(
+            "deps.deprecated",
+            "The package or version is deprecated",
+            "npm's `deprecated`, or a PEP 792 project status (deprecated, archived, quarantined).",
+            "Use the replacement its maintainers name.",
+            True,
+        ),
+        Rule(
+            "deps.inactive",
+            "The package says it is inactive",
+            "PyPI's `Development Status :: 7 - Inactive` classifier.",
+            "Use a maintained alternative.",
+            False,
+        ),
+        Rule(
+            "deps.unmaintained",
+            "No release for a long time",
+            "The package's last release is old: fixes are unlikely to come.",
+            "Use a maintained alternative, or accept it in `[[deps.exceptions]]`.",
+            False,
+        ),
+        Rule(
+            "deps.licence",
+            "A licence the policy does not accept",
+            "The licence (an SPDX expression, PEP 639 or npm) is in `[deps] licence_deny`, or not satisfiable "
+            "from `licence_allow` when that list is set (an unknown licence then fails too).",
+            "Use a package under an accepted licence, or accept it in `[[deps.exceptions]]`.",
+            True,
+        ),
+        Rule(
+            "deps.unknown",
+            "vouched could not tell",
+            "The registry did not answer (offline, timeout, garbage), a range could not be read, a URL or VCS "
+            "dependency, an advisory that cannot be evaluated for the version: unknown is never fine.",
+            "Make it knowable (pin a registry version, go online or warm the cache), or accept it.",
+            True,
+        ),
+        Rule(
+            "deps.manifest",
+            "A manifest or lockfile that cannot be read",
+            "A malformed or unknown-format manifest: what it declares is unknown. Blocks where the tier "
+            "blocks `unknown`.",
+            "Fix the file at the line named.",
+            True,
+        ),
+        Rule(
+            "deps.exception-expired",
+            "An accepted risk has expired",
+            "A `[[deps.exceptions]]` entry past its `expires` date no longer applies; the finding it "
+            "covered is reported again.",
+            "Fix the dependency, or renew the exception with a new reason and date.",
+            False,
+        ),
         Rule(
             "pattern.caused-issue",
             "Code matches a pattern of the team's library that caused an incident",

@@ -6,10 +6,11 @@ place that reports configuration errors. The values are frozen and cheap to shar
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from vouched.model import AddedLine
 
@@ -22,10 +23,16 @@ if TYPE_CHECKING:
     from vouched.provenance import Marker
 
 __all__ = [
+    "DEFAULT_DEPS_BLOCK",
+    "DEFAULT_DEPS_WARN",
+    "DEPS_SIGNALS",
     "POLICY_DIR",
     "SCANNERS",
     "SEVERITIES",
     "STAGES",
+    "DepsException",
+    "DepsPolicy",
+    "DepsRules",
     "People",
     "Person",
     "Policy",
@@ -56,6 +63,79 @@ class ScanSettings:
     scanners: tuple[str, ...] = ("ruff",)
     block_severity: str = "medium"  # findings at or above this severity block; below it, warnings
     context_lines: int = 0  # findings this many lines from a changed line count as on it
+
+
+# What the dependency gate can find about a dependency a change brings in (see vouched.deps.gate).
+DEPS_SIGNALS = (
+    "vulnerable",  # an advisory affects a version the manifest admits
+    "nonexistent",  # the registry has no such package (a hallucinated name, or one to be squatted)
+    "suspicious-new",  # new, tiny, single-release, no project links, not popular
+    "typosquat",  # a name close to a far more popular package
+    "yanked",  # the version is yanked (PEP 592)
+    "deprecated",  # the package or version is deprecated (npm), or PEP 792 deprecated/archived/quarantined
+    "inactive",  # PyPI "Development Status :: 7 - Inactive"
+    "unmaintained",  # no release for a long time
+    "licence",  # a licence the policy denies, or one it does not allow
+    "unknown",  # vouched could not tell (registry unreachable, unreadable range or manifest, ...)
+)
+# Fail closed: what is plainly dangerous or unknown blocks in every tier unless a tier says otherwise.
+DEFAULT_DEPS_BLOCK = ("vulnerable", "nonexistent", "unknown", "yanked", "deprecated", "typosquat", "licence")
+DEFAULT_DEPS_WARN = ("suspicious-new", "inactive", "unmaintained")
+
+DepsAction = Literal["block", "warn", "note"]
+
+
+@dataclass(frozen=True, slots=True)
+class DepsRules:
+    """A tier's ``[tiers.deps]``: which dependency signals block, which warn; any other is a note."""
+
+    block: tuple[str, ...] = DEFAULT_DEPS_BLOCK
+    warn: tuple[str, ...] = DEFAULT_DEPS_WARN
+
+    def action(self, signal: str) -> DepsAction:
+        if signal in self.block:
+            return "block"
+        return "warn" if signal in self.warn else "note"
+
+
+@dataclass(frozen=True, slots=True)
+class DepsException:
+    """An accepted risk: one package (optionally one ecosystem, advisory or signal), why, and until when.
+
+    An exception applies up to and including its ``expires`` date (UTC); after that it no longer applies
+    and the gate reports it. ``line`` is where it is written in the policy file.
+    """
+
+    package: str
+    reason: str
+    expires: dt.date
+    ecosystem: str | None = None
+    advisory: str | None = None
+    signal: str | None = None
+    line: int | None = None
+
+    def expired(self, today: dt.date) -> bool:
+        return today > self.expires
+
+    def describe(self) -> str:
+        what = self.package if self.ecosystem is None else f"{self.ecosystem}:{self.package}"
+        if self.advisory is not None:
+            what += f" {self.advisory}"
+        if self.signal is not None:
+            what += f" ({self.signal})"
+        return what
+
+
+@dataclass(frozen=True, slots=True)
+class DepsPolicy:
+    """The policy's ``[deps]`` table: the dependency gate's settings shared by every tier."""
+
+    max_db_age_days: int = 7
+    licence_allow: tuple[str, ...] = ()  # SPDX ids; empty: any licence not denied
+    licence_deny: tuple[str, ...] = ()
+    new_package_days: int = 30  # a package first published within this many days is new
+    allow_neighbours: tuple[str, ...] = ()  # names that are not typosquats though close to a popular one
+    exceptions: tuple[DepsException, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +200,7 @@ class Tier:
     # Whether unsigned (forge) approvals count here. Default: true, unless the tier lists signed `stages`.
     accept_unsigned_approvals: bool = True
     scan: ScanSettings = ScanSettings()
+    deps: DepsRules = DepsRules()  # the tier's [tiers.deps]: which dependency signals block or warn
     # Percent (0-100) of the AI-assisted added executable lines the tests must run; None: no coverage needed.
     min_ai_line_coverage: float | None = None
     _path_rules: tuple[_PathRule, ...] = field(init=False, repr=False, compare=False)
@@ -189,6 +270,7 @@ class Policy:
     digest: str
     file: str
     retro_review_days: int = 7  # a break-glass override needs a review sign-off within this many days
+    deps: DepsPolicy = DepsPolicy()  # the [deps] table: the dependency gate's settings
 
     def __post_init__(self) -> None:
         if not self.levels:

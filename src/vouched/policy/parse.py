@@ -48,12 +48,34 @@ levels when they are usable) and report both files' problems together, the polic
                                          # any of ruff, bandit, semgrep (secrets are scanned in every tier)
     block_severity = "medium"            # findings at or above block: low, medium (default), high, critical
     context_lines = 0                    # default 0: findings on changed lines only; up to 50 lines around
+    [tiers.deps]                         # the dependency gate in this tier (a sub-table of the tier above)
+    block = ["vulnerable", "nonexistent", "unknown", "yanked", "deprecated", "typosquat", "licence"]
+    warn = ["suspicious-new", "inactive", "unmaintained"]
+                                         # each list defaults to the one shown; a signal in neither is
+                                         # reported as a note; a signal may not be in both. Signals:
+                                         # vulnerable, nonexistent, suspicious-new, typosquat, yanked,
+                                         # deprecated, inactive, unmaintained, licence, unknown
 
     [unknown_authors]
     level = "none"                       # default: "none" (no clearance); or one of the levels
 
     [ledger]
     retro_review_days = 7                # default 7; may also be written at the top level
+
+    [deps]                               # the dependency gate's settings, for every tier
+    max_db_age_days = 7                  # default 7: older advisory data blocks (deps.db-stale)
+    licence_allow = ["MIT", "Apache-2.0"]  # SPDX ids; default []: any licence that is not denied
+    licence_deny = ["AGPL-3.0-only"]     # SPDX ids; default []; an id may not be in both lists
+    new_package_days = 30                # default 30: first published within this many days is "new"
+    allow_neighbours = ["requests-oauthlib"]  # names never reported as typosquats; default []
+
+    [[deps.exceptions]]                  # an accepted risk; every key but ecosystem/advisory/signal required
+    package = "django"                   # the package (PEP 503 names compare normalised)
+    ecosystem = "PyPI"                   # optional: PyPI or npm
+    advisory = "GHSA-xxxx-xxxx-xxxx"     # optional: only this advisory (its id or an alias)
+    signal = "vulnerable"                # optional: only this signal
+    reason = "not reachable: we never call the affected API"   # required, not blank
+    expires = 2026-12-31                 # required, a TOML date; after it the exception no longer applies
 
 A tier needs at least one path pattern or content regex.
 
@@ -84,6 +106,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import difflib
 import hashlib
 import json
@@ -95,9 +118,15 @@ from typing import TYPE_CHECKING, Any
 from vouched.errors import ConfigError
 from vouched.policy._locate import Locator, PathKey
 from vouched.policy.model import (
+    DEFAULT_DEPS_BLOCK,
+    DEFAULT_DEPS_WARN,
+    DEPS_SIGNALS,
     SCANNERS,
     SEVERITIES,
     STAGES,
+    DepsException,
+    DepsPolicy,
+    DepsRules,
     People,
     Person,
     Policy,
@@ -126,7 +155,12 @@ PEOPLE_FILE = ".vouched/people.toml"
 SUPPORTED_VERSION = 1
 INIT_HINT = "run `vouched init`, review and commit .vouched/"
 
-_POLICY_KEYS = ("version", "levels", "tiers", "unknown_authors", "ai_markers", "retro_review_days", "ledger")
+_POLICY_KEYS = ("version", "levels", "tiers", "unknown_authors", "ai_markers", "retro_review_days", "ledger", "deps")
+_DEPS_KEYS = ("max_db_age_days", "licence_allow", "licence_deny", "new_package_days", "allow_neighbours", "exceptions")
+_TIER_DEPS_KEYS = ("block", "warn")
+_EXCEPTION_KEYS = ("package", "ecosystem", "advisory", "signal", "reason", "expires")
+_DEPS_ECOSYSTEMS = ("PyPI", "npm")
+_SPDX_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 _LEDGER_KEYS = ("retro_review_days",)
 _TIER_KEYS = (
     "name",
@@ -141,6 +175,7 @@ _TIER_KEYS = (
     "require_declaration",
     "stages",
     "accept_unsigned_approvals",
+    "deps",
     "min_ai_line_coverage",
     "scan",
 )
@@ -492,7 +527,8 @@ def _read_policy(source: bytes | str, file: str) -> tuple[Policy | None, tuple[s
     unknown = _unknown_authors(doc, data, levels)
     markers = _markers(doc, data)
     retro_review_days = _retro_review_days(doc, data)
-    if doc.problems or levels is None or retro_review_days is None:
+    deps = _deps(doc, data)
+    if doc.problems or levels is None or retro_review_days is None or deps is None:
         return None, levels, doc.problems
     policy = Policy(
         version=SUPPORTED_VERSION,
@@ -503,6 +539,7 @@ def _read_policy(source: bytes | str, file: str) -> tuple[Policy | None, tuple[s
         digest="sha256:" + hashlib.sha256(raw).hexdigest(),
         file=file,
         retro_review_days=retro_review_days,
+        deps=deps,
     )
     return policy, levels, []
 
@@ -681,6 +718,7 @@ def _tier(
     accept_unsigned = flag("accept_unsigned_approvals", not table.get("stages"))
     approvals = doc.integer(table["approvals"], (*path, "approvals"), minimum=0) if "approvals" in table else 0
     stages = doc.strings(table.get("stages", []), (*path, "stages"), example='["design", "review"]')
+    deps = _tier_deps(doc, table["deps"], (*path, "deps"), where) if "deps" in table else DepsRules()
     coverage_ok, min_coverage = _percent(doc, table, (*path, "min_ai_line_coverage"))
     seen: set[str] = set()
     for i, stage in enumerate(stages or ()):
@@ -709,6 +747,7 @@ def _tier(
         or require_declaration is None
         or accept_unsigned is None
         or approvals is None
+        or deps is None
         or not coverage_ok
     ):
         return None
@@ -726,6 +765,7 @@ def _tier(
         require_declaration=require_declaration,
         stages=tuple(stages),
         accept_unsigned_approvals=accept_unsigned,
+        deps=deps,
         min_ai_line_coverage=min_coverage,
         scan=scan,
     )
@@ -801,6 +841,184 @@ def _scan_settings(doc: _Doc, table: dict[str, Any], path: PathKey, where: str) 
     if len(doc.problems) > before or scanners is None or severity is None or context is None:
         return None
     return ScanSettings(scanners=tuple(scanners), block_severity=severity, context_lines=context)
+
+
+def _tier_deps(doc: _Doc, raw: object, path: PathKey, where: str) -> DepsRules | None:
+    """A tier's ``[tiers.deps]``: ``block`` and ``warn`` lists of signal names, none in both."""
+    table = doc.table(raw, path, '[tiers.deps]\nblock = ["vulnerable", "nonexistent", "unknown"]')
+    if table is None:
+        return None
+    before = len(doc.problems)
+    doc.keys(table, path, _TIER_DEPS_KEYS, f"[tiers.deps] of {where}")
+    lists: dict[str, tuple[str, ...]] = {"block": DEFAULT_DEPS_BLOCK, "warn": DEFAULT_DEPS_WARN}
+    for key in _TIER_DEPS_KEYS:
+        if key not in table:
+            continue
+        names = doc.strings(table[key], (*path, key), example='["vulnerable", "nonexistent"]')
+        if names is None:
+            continue
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name not in DEPS_SIGNALS:
+                close = _closest(name, DEPS_SIGNALS)
+                doc.report(
+                    (*path, key, i),
+                    f"unknown dependency signal {json.dumps(name, ensure_ascii=False)}",
+                    (f'did you mean "{close}"? ' if close else "") + f"the signals are: {', '.join(DEPS_SIGNALS)}",
+                )
+            elif name in seen:
+                doc.report((*path, key, i), f'signal "{name}" is listed twice', "list each signal once")
+            seen.add(name)
+        lists[key] = tuple(names)
+    if "warn" not in table:  # what the tier does not block warns, as by default
+        lists["warn"] = tuple(n for n in (*DEFAULT_DEPS_WARN, *DEFAULT_DEPS_BLOCK) if n not in lists["block"])
+    if "block" not in table:  # block defaulted: what warn names is taken out of it
+        lists["block"] = tuple(n for n in lists["block"] if n not in lists["warn"])
+    both = [n for n in lists["warn"] if n in lists["block"]]
+    if both:
+        doc.report(
+            (*path, "warn"),
+            f"{', '.join(both)} {'is' if len(both) == 1 else 'are'} in both block and warn",
+            "list each signal in one of them: block stops the change, warn only reports",
+        )
+    if len(doc.problems) > before:
+        return None
+    return DepsRules(block=lists["block"], warn=lists["warn"])
+
+
+def _deps(doc: _Doc, data: dict[str, Any]) -> DepsPolicy | None:
+    """The ``[deps]`` table; the defaults when it is absent, None when it has a mistake."""
+    if "deps" not in data:
+        return DepsPolicy()
+    path: PathKey = ("deps",)
+    table = doc.table(data["deps"], path, "[deps]\nmax_db_age_days = 7")
+    if table is None:
+        return None
+    before = len(doc.problems)
+    doc.keys(table, path, _DEPS_KEYS, "[deps]")
+
+    def integer(key: str, default: int, minimum: int) -> int | None:
+        return doc.integer(table[key], (*path, key), minimum=minimum) if key in table else default
+
+    max_age = integer("max_db_age_days", 7, 1)
+    new_days = integer("new_package_days", 30, 0)
+    licences: dict[str, tuple[str, ...]] = {}
+    for key in ("licence_allow", "licence_deny"):
+        ids = doc.strings(table.get(key, []), (*path, key), example='["MIT", "Apache-2.0"]') or []
+        for i, ident in enumerate(ids):
+            if not _SPDX_ID.fullmatch(ident):
+                doc.report(
+                    (*path, key, i),
+                    f"{json.dumps(ident, ensure_ascii=False)} is not an SPDX licence id",
+                    'write SPDX ids such as "MIT", "Apache-2.0", "GPL-3.0-only" (https://spdx.org/licenses/)',
+                )
+        licences[key] = tuple(ids)
+    both = sorted({i.casefold() for i in licences["licence_allow"]} & {i.casefold() for i in licences["licence_deny"]})
+    if both:
+        doc.report(
+            (*path, "licence_deny"),
+            f"{', '.join(both)} is both allowed and denied",
+            "keep each licence id in one list",
+        )
+    neighbours = doc.strings(
+        table.get("allow_neighbours", []), (*path, "allow_neighbours"), example='["requests-oauthlib"]'
+    )
+    for i, name in enumerate(neighbours or ()):
+        if not name.strip() or name != name.strip():
+            doc.report((*path, "allow_neighbours", i), "a package name must not be blank or padded", "trim the name")
+    exceptions = _deps_exceptions(doc, table.get("exceptions"), (*path, "exceptions"))
+    if len(doc.problems) > before or max_age is None or new_days is None or neighbours is None or exceptions is None:
+        return None
+    return DepsPolicy(
+        max_db_age_days=max_age,
+        licence_allow=licences["licence_allow"],
+        licence_deny=licences["licence_deny"],
+        new_package_days=new_days,
+        allow_neighbours=tuple(neighbours),
+        exceptions=exceptions,
+    )
+
+
+def _deps_exceptions(doc: _Doc, raw: object, path: PathKey) -> tuple[DepsException, ...] | None:
+    example = '[[deps.exceptions]]\npackage = "django"\nreason = "..."\nexpires = 2026-12-31'
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        doc.report(
+            path,
+            f"exceptions must be an array of tables, one [[deps.exceptions]] an exception, not {_type_name(raw)}",
+            f"write each exception as\n{example}",
+        )
+        return None
+    out: list[DepsException] = []
+    clean = True
+    for i, table in enumerate(raw):
+        at: PathKey = (*path, i)
+        where = f"the {_ordinal(i + 1)} [[deps.exceptions]]"
+        before = len(doc.problems)
+        misspelled = doc.keys(table, at, _EXCEPTION_KEYS, where)
+        values: dict[str, str | None] = {}
+        for key, required, sample in (
+            ("package", True, '"django"'),
+            ("reason", True, '"not reachable: we never call the affected API"'),
+            ("ecosystem", False, '"PyPI"'),
+            ("advisory", False, '"GHSA-xxxx-xxxx-xxxx"'),
+            ("signal", False, '"vulnerable"'),
+        ):
+            if key in table:
+                values[key] = doc.string(table[key], (*at, key), example=sample)
+            elif required and key not in misspelled:
+                doc.report((*at, key), f"{where} has no {key}", f"add `{key} = {sample}`: an exception must say it")
+        eco = values.get("ecosystem")
+        if eco is not None and eco not in _DEPS_ECOSYSTEMS:
+            close = _closest(eco, _DEPS_ECOSYSTEMS)
+            doc.report(
+                (*at, "ecosystem"),
+                f"unknown ecosystem {json.dumps(eco, ensure_ascii=False)}",
+                (f'did you mean "{close}"? ' if close else "") + "the ecosystems are: PyPI, npm",
+            )
+        signal = values.get("signal")
+        if signal is not None and signal not in DEPS_SIGNALS:
+            close = _closest(signal, DEPS_SIGNALS)
+            doc.report(
+                (*at, "signal"),
+                f"unknown dependency signal {json.dumps(signal, ensure_ascii=False)}",
+                (f'did you mean "{close}"? ' if close else "") + f"the signals are: {', '.join(DEPS_SIGNALS)}",
+            )
+        expires: dt.date | None = None
+        if "expires" in table:
+            value = table["expires"]
+            if isinstance(value, dt.datetime):
+                expires = value.date()
+            elif isinstance(value, dt.date):
+                expires = value
+            else:
+                doc.report(
+                    (*at, "expires"),
+                    f"must be a date, not {_type_name(value)}",
+                    "write expires = 2026-12-31, a TOML date without quotes",
+                )
+        elif "expires" not in misspelled:
+            doc.report(
+                (*at, "expires"),
+                f"{where} has no expiry",
+                "add `expires = 2026-12-31`: every accepted risk is looked at again",
+            )
+        if len(doc.problems) > before or expires is None or values.get("package") is None or not values.get("reason"):
+            clean = False
+            continue
+        out.append(
+            DepsException(
+                package=str(values["package"]),
+                reason=str(values["reason"]),
+                expires=expires,
+                ecosystem=eco,
+                advisory=values.get("advisory"),
+                signal=signal,
+                line=doc.line(at),
+            )
+        )
+    return tuple(out) if clean else None
 
 
 def _unknown_authors(doc: _Doc, data: dict[str, Any], levels: tuple[str, ...] | None) -> str | None:

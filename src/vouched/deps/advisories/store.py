@@ -255,6 +255,40 @@ class AdvisoryDB:
         """Advisories in force (withdrawn ones excluded)."""
         return int(self._meta["advisories"])
 
+    @property
+    def withdrawn(self) -> int:
+        return int(self._meta.get("withdrawn", "0"))
+
+    def counts_by_ecosystem(self) -> dict[str, tuple[int, int]]:
+        """Per ecosystem: (advisories in force that name a package of it, distinct packages)."""
+        try:
+            rows = self._conn.execute(
+                "SELECT ecosystem, count(DISTINCT advisory_id), count(DISTINCT name) FROM affected"
+                " GROUP BY ecosystem ORDER BY ecosystem"
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise AdvisoryDBError(f"{self.path} is a corrupt advisory database: {exc}") from None
+        return {str(eco): (int(a), int(n)) for eco, a, n in rows}
+
+    def known_versions(self, ecosystem: str, name: str) -> list[str]:
+        """Every version the advisories of a package name: listed versions and range event bounds.
+
+        For judging a manifest range when the registry cannot say what is published: the caller must say
+        that the judgement covers only these versions.
+        """
+        eco = canonical_ecosystem(ecosystem)
+        seen: dict[str, None] = {}
+        for row in self._rows(eco, normalise_name(eco, name)):
+            for version in sorted(row.versions):
+                seen.setdefault(version)
+            for rng in row.ranges:
+                if rng.type == "GIT":
+                    continue
+                for event in rng.events:
+                    if event.kind in ("introduced", "fixed", "last_affected") and event.value != "0":
+                        seen.setdefault(event.value)
+        return list(seen)
+
     # -- lookups ----------------------------------------------------------------------------------------
 
     def lookup(self, ecosystem: str, name: str, version: str) -> list[AdvisoryMatch]:
@@ -356,6 +390,7 @@ class AdvisoryDB:
         *,
         exported_at: dt.datetime | None = None,
         now: dt.datetime | None = None,
+        source_names: Sequence[str] | None = None,
     ) -> ImportReport:
         """Build the database at ``db_path`` (default: :func:`default_db_path`) from ``sources``, atomically.
 
@@ -363,6 +398,7 @@ class AdvisoryDB:
         database replaces the old one whole. Malformed records are skipped and listed in the report; an
         import that finds no usable record at all raises :class:`InputError` and leaves the old database.
         ``exported_at`` states the export's time when the caller knows it (a download's ``Last-Modified``).
+        ``source_names`` are recorded as the sources instead of the paths (the URLs a download came from).
         """
         paths = [Path(sources)] if isinstance(sources, str | os.PathLike) else [Path(p) for p in sources]
         if not paths:
@@ -377,7 +413,7 @@ class AdvisoryDB:
         os.close(fd)
         tmp = Path(tmp_name)
         try:
-            report = cls._build(tmp, target, paths, exported_at, now)
+            report = cls._build(tmp, target, paths, exported_at, now, source_names)
             try:
                 os.replace(tmp, target)
                 _fsync_dir(target.parent)
@@ -393,7 +429,13 @@ class AdvisoryDB:
 
     @classmethod
     def _build(
-        cls, tmp: Path, target: Path, paths: Sequence[Path], exported_at: dt.datetime | None, now: dt.datetime
+        cls,
+        tmp: Path,
+        target: Path,
+        paths: Sequence[Path],
+        exported_at: dt.datetime | None,
+        now: dt.datetime,
+        source_names: Sequence[str] | None = None,
     ) -> ImportReport:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
@@ -434,7 +476,7 @@ class AdvisoryDB:
                 "imported_at": now.isoformat(),
                 "data_time": data_time.isoformat() if data_time else "",
                 "newest_modified": build.newest.isoformat() if build.newest else "",
-                "sources": json.dumps([str(p.resolve()) for p in paths]),
+                "sources": json.dumps(list(source_names) if source_names else [str(p.resolve()) for p in paths]),
                 "advisories": str(build.advisories),
                 "withdrawn": str(build.withdrawn),
                 "rows_advisories": str(rows_advisories),
