@@ -229,6 +229,27 @@ class Git:
     def rev_list(self, *args: str) -> list[str]:
         return self._run("rev-list", *args, "--").decode().split()
 
+    def tags(self) -> list[tuple[str, str, int]]:
+        """``(tag name, commit id, commit time)`` of every tag that points at a commit, in one call.
+
+        Annotated tags are peeled to their commit; tags of trees or blobs are left out.
+        """
+        out = self._run(
+            "for-each-ref", "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00"
+            "%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)", "refs/tags/",
+        )  # fmt: skip
+        found: list[tuple[str, str, int]] = []
+        for line in out.split(b"\n"):
+            fields = line.split(b"\0")
+            if len(fields) != 7:
+                continue
+            name, kind, oid, peeled_kind, peeled, when, peeled_when = (f.decode("utf-8", "replace") for f in fields)
+            if kind == "commit":
+                found.append((name, oid, int(when or 0)))
+            elif peeled_kind == "commit":
+                found.append((name, peeled, int(peeled_when or 0)))
+        return found
+
     # -- commits -----------------------------------------------------------------------------------
 
     def iter_commits(self, revs: Sequence[str], *, with_files: bool = False) -> Iterator[Commit]:
