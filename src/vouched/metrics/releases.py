@@ -15,7 +15,7 @@ naming the file and line: a release list is short and written by hand, so guessi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,7 +64,8 @@ def from_tags(tags: Iterable[tuple[str, str, int]], pattern: str, scheme: str) -
         regex = re.compile(pattern)
     except re.error as exc:
         raise UsageError(f"--tag-pattern {pattern!r} is not a valid regex: {exc}") from None
-    keyer = {"pep440": pep440_key, "semver": semver_key}.get(scheme)
+    keyers: dict[str, Callable[[str], Any]] = {"pep440": pep440_key, "semver": semver_key}
+    keyer = keyers.get(scheme)
     if keyer is None:
         raise UsageError(f"unknown version scheme {scheme!r}", hint="use pep440 or semver")
     keyed: list[tuple[Any, str, Release]] = []
@@ -97,7 +98,7 @@ def from_file(path: Path) -> ReleasePlan:
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     file = str(path)
-    hint = "a releases file is CSV with the columns name,date or a JSON list of {\"name\", \"date\"}"
+    hint = 'a releases file is CSV with the columns name,date or a JSON list of {"name", "date"}'
     text = decode(raw, file)
     rows: list[tuple[str, Any, Any]] = []
     if text.lstrip().startswith(("[", "{")):

@@ -198,9 +198,7 @@ def _design(changes: Sequence[ChangeRecord], adjusted: bool) -> tuple[Any, Any, 
     return y, np.column_stack(columns), offset, names
 
 
-def _fit(
-    changes: Sequence[ChangeRecord], adjusted: bool, robust: bool
-) -> tuple[float, float, float, float, list[str]]:
+def _fit(changes: Sequence[ChangeRecord], adjusted: bool, robust: bool) -> tuple[float, float, float, float, list[str]]:
     """(coefficient of AI, its standard error, p value, Pearson dispersion, column names) of one fit."""
     import numpy as np
     import statsmodels.api as sm
@@ -250,7 +248,9 @@ def fit_rate_ratio(changes: Sequence[ChangeRecord], *, min_events: int = 10, rob
         b, se, p, dispersion, names = _fit(usable, adjusted=True, robust=robust)
     except Exception as exc:  # statsmodels raises many kinds (PerfectSeparation, LinAlgError, ...)
         log.debug("rate ratio model failed", exc_info=True)
-        return _with(empty, [*warnings, f"the count model could not be fitted ({type(exc).__name__}); see the raw rates"])
+        return _with(
+            empty, [*warnings, f"the count model could not be fitted ({type(exc).__name__}); see the raw rates"]
+        )
     if dispersion > 1.5:
         warnings.append(
             f"the counts are overdispersed (Pearson dispersion {dispersion:.2f}): the robust interval accounts "

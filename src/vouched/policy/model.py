@@ -26,12 +26,12 @@ __all__ = [
     "POLICY_DIR",
     "SEVERITIES",
     "STAGES",
+    "MetricsConfig",
     "People",
     "Person",
     "Policy",
     "Tier",
     "TierMatch",
-    "MetricsConfig",
     "compile_path_pattern",
 ]
 

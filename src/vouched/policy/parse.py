@@ -580,9 +580,10 @@ def _metrics(doc: _Doc, data: dict[str, Any]) -> MetricsConfig | None:
     if "version_scheme" in table:
         scheme = table["version_scheme"]
         if scheme not in _VERSION_SCHEMES:
+            shown = json.dumps(scheme, ensure_ascii=False) if isinstance(scheme, str) else _type_name(scheme)
             doc.report(
                 (*path, "version_scheme"),
-                f"unknown version scheme {json.dumps(scheme, ensure_ascii=False) if isinstance(scheme, str) else _type_name(scheme)}",
+                f"unknown version scheme {shown}",
                 'write version_scheme = "pep440" or "semver"',
             )
         else:

@@ -86,7 +86,7 @@ def parse_generic_json(raw: bytes, file: str, config: MetricsConfig) -> ImportRe
     if isinstance(data, dict) and isinstance(data.get("bugs"), list):
         data = data["bugs"]
     if not isinstance(data, list):
-        raise InputError(f"{file}: expected a JSON list of bugs (or {{\"bugs\": [...]}})", hint=HINT)
+        raise InputError(f'{file}: expected a JSON list of bugs (or {{"bugs": [...]}})', hint=HINT)
     bugs: list[Bug] = []
     skipped: list[Skip] = []
     unknown: dict[str, None] = {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from vouched.policy.model import SEVERITIES, MetricsConfig
 
-__all__ = ["SEVERITIES", "Bug", "ImportResult", "Skip", "classify_severity", "is_customer", "is_bug_label"]
+__all__ = ["SEVERITIES", "Bug", "ImportResult", "Skip", "classify_severity", "is_bug_label", "is_customer"]
 
 _PREFIX = re.compile(r"^(?:severity|sev|priority|prio|impact)\s*[:/=_-]?\s*", re.IGNORECASE)
 
