@@ -67,7 +67,7 @@ def build(repo: ScratchRepo) -> dict[str, object]:
         "fix(mod4): wrong constant", {"src/mod4.py": module(4, "def f4_2(x):\n    return x * 2\n")}, author=HUMAN
     )
     shas["fix5"] = repo.commit(
-        f"Repair pay\n\nFixes: {shas['mod5'][:12]} (\"feat: module 5\")\n",
+        f'Repair pay\n\nFixes: {shas["mod5"][:12]} ("feat: module 5")\n',
         {"src/pay/mod5.py": module(5, "def f5_2(x):\n    return 0\n")},
         author=HUMAN,
     )

@@ -3,7 +3,8 @@
 From tags: a tag is a release when ``tag_pattern`` matches its name; the version is the pattern's group
 ``version`` (else group 1, else the whole name) and releases are ordered by that version, PEP 440 or
 SemVer (``version_scheme``), never by tag date or name. Tags whose version does not parse in the scheme
-are skipped and counted in the report. A commit belongs to the first release (in version order) whose tag
+are skipped and counted in the report, and so is a second tag of the same version (the first by name is
+kept: ``1.9`` and ``v1.9.0`` are one release). A commit belongs to the first release (in version order) whose tag
 reaches it; commits no release reaches are "unreleased".
 
 From a file (``--releases FILE``): CSV with the columns ``name`` and ``date``, or a JSON list of

@@ -201,10 +201,11 @@ def _design(changes: Sequence[ChangeRecord], adjusted: bool) -> tuple[Any, Any, 
 def _fit(changes: Sequence[ChangeRecord], adjusted: bool, robust: bool) -> tuple[float, float, float, float, list[str]]:
     """(coefficient of AI, its standard error, p value, Pearson dispersion, column names) of one fit."""
     import numpy as np
-    import statsmodels.api as sm
+    from statsmodels.genmod.families import Poisson  # not statsmodels.api: that imports every model there is
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     y, x, offset, names = _design(changes, adjusted)
-    model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset)
+    model = GLM(y, x, family=Poisson(), offset=offset)
     result = model.fit(cov_type="HC0") if robust else model.fit()
     params, bse, pvalues = np.asarray(result.params), np.asarray(result.bse), np.asarray(result.pvalues)
     df = max(len(y) - x.shape[1], 1)

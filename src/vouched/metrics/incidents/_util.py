@@ -61,14 +61,15 @@ def read_csv(text: str, file: str, hint: str) -> tuple[list[str], list[tuple[int
     return header, rows
 
 
-def split_list(value: object) -> tuple[str, ...]:
-    """A list field: a JSON list of strings, or one string separated by ``;``, ``,`` or whitespace runs."""
+def split_list(value: object, *, spaces: bool = False) -> tuple[str, ...]:
+    """A list field: a JSON list of strings, or one string separated by ``;`` or ``,`` (and, with ``spaces``,
+    whitespace: for commit ids and numbers; labels may hold spaces)."""
     if value is None:
         return ()
     if isinstance(value, list):
         return tuple(str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip())
     if isinstance(value, str | int):
-        return tuple(part.strip() for part in re.split(r"[;,]", str(value)) if part.strip())
+        return tuple(part.strip() for part in re.split(r"[;,\s]" if spaces else r"[;,]", str(value)) if part.strip())
     raise ValueError(f"expected a list or a string, not {type(value).__name__}")
 
 

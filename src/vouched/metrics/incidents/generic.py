@@ -13,7 +13,7 @@ severity                     critical, high, medium, low, or a tracker word (P1,
 customer_reported            true/false, yes/no, 1/0; or a label in ``customer_labels``
 labels                       ``;``- or ``,``-separated in CSV, a list in JSON
 type                         default ``bug``; anything else (``feature``, ``task``) is not a bug
-commits                      commit ids that fixed it (full or abbreviated), ``;``/``,``-separated or a list
+commits                      commit ids that fixed it (full or abbreviated), separated by ``;``, ``,`` or spaces
 pull_requests                pull request numbers whose commits fixed it
 =================== ======== =================================================================================
 
@@ -139,11 +139,11 @@ def _bug(record: dict[str, Any], where: str, config: MetricsConfig) -> Bug:
         customer = word in _TRUE
     customer = customer or is_customer(labels, config)
     severity_word = _text(record.get("severity"), "severity")
-    commits = split_list(record.get("commits"))
+    commits = split_list(record.get("commits"), spaces=True)
     for sha in commits:
         if not _SHA.match(sha):
             raise ValueError(f"{raw_id}: {sha[:20]!r} is not a commit id")
-    pulls = tuple(p.lstrip("#") for p in split_list(record.get("pull_requests")))
+    pulls = tuple(p.lstrip("#") for p in split_list(record.get("pull_requests"), spaces=True))
     for pr in pulls:
         if not pr.isdigit():
             raise ValueError(f"{raw_id}: {pr[:20]!r} is not a pull request number")
