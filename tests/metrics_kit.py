@@ -96,3 +96,78 @@ def issues_json(repo: ScratchRepo, shas: dict[str, str], title: str = "Crash in 
             },
         ]
     )  # fmt: skip
+
+
+def build_sample(repo: ScratchRepo, commits: int = 300, seed: int = 1) -> str:
+    """A larger history for the README: AI-assisted and human commits, planted bugs and their fixes,
+    tags every 60 commits, and a GitHub issues export (returned as JSON text).
+
+    Each feature commit appends a function to a module; with some probability (higher for AI-assisted
+    commits, and for the payments modules) one of its lines is "wrong", and a later commit fixes that very
+    line, either naming the issue (``Fixes: #N``) or by convention (``fix: ...``).
+    """
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 (reproducible sample data)
+    repo.commit("chore: policy", {".vouched/policy.toml": POLICY.replace("min_events = 2", "min_events = 10")})
+    modules: dict[str, list[str]] = {}
+    pending: list[tuple[int, str, int, int]] = []  # (due commit, path, line index, time it was introduced)
+    issues: list[dict[str, object]] = []
+    number = 0
+    for i in range(commits):
+        if i and i % 60 == 0:
+            repo.git("tag", f"v1.{i // 60}.0")
+        due = [p for p in pending if p[0] <= i]
+        if due and rng.random() < 0.7:
+            _, path, index, introduced = due[0]
+            pending.remove(due[0])
+            modules[path][index] = modules[path][index].replace("x - 1", "x + 1")
+            t = ScratchRepo.EPOCH + 3600 * (repo._tick + 1)
+            message = f"fix: {path} off by one"
+            if rng.random() < 0.6:  # a tracked bug: reported after it was introduced, closed by the fix
+                number += 1
+                reported = rng.randint(introduced + 3600, t - 1800)
+                severity = rng.choice(["severity: critical", "severity: high", "P2", "P3", "P3"])
+                labels = [{"name": "bug"}, {"name": severity}]
+                labels += [{"name": "customer"}] if rng.random() < 0.4 else []
+                issues.append({"number": number, "title": f"wrong result in {path}", "createdAt": iso(reported),
+                               "closedAt": iso(t + 3600 * rng.randint(0, 48)), "state": "CLOSED",
+                               "stateReason": "COMPLETED", "labels": labels})  # fmt: skip
+                message = f"Correct {path}\n\nFixes: #{number}\n"
+            repo.commit(message, {path: "".join(modules[path])}, author=HUMAN)
+            continue
+        ai = rng.random() < 0.4
+        pay = rng.random() < 0.2
+        path = f"src/pay/p{rng.randint(0, 3)}.py" if pay else f"src/app/m{rng.randint(0, 11)}.py"
+        lines = modules.setdefault(path, [])
+        size = rng.randint(1, 6)
+        bad_index = -1
+        rate = (0.22 if ai else 0.12) * (1.6 if pay else 1.0) * (1 + size / 6)
+        if rng.random() < rate:
+            bad_index = len(lines) + rng.randint(0, size - 1)
+        for k in range(size):
+            body = "x - 1" if len(lines) == bad_index else f"x * {k + 2}"
+            lines.append(f"def f{i}_{k}(x): return {body}  # {path} {i}\n")
+        if bad_index >= 0:
+            pending.append((i + rng.randint(5, 40), path, bad_index, ScratchRepo.EPOCH + 3600 * (repo._tick + 1)))
+        trailer = ""
+        if ai:
+            trailer = rng.choice(
+                ["\n\nCo-authored-by: Claude <noreply@anthropic.com>\n", "\n\nAssisted-by: GitHub Copilot\n"]
+            )
+        repo.commit(f"feat: extend {path}{trailer}", {path: "".join(lines)}, author=HUMAN)
+    for k in range(4):  # bugs still open: no fix yet, so no introducing commit is known
+        number += 1
+        created = iso(ScratchRepo.EPOCH + 3600 * 24 * (k + 5))
+        issues.append({"number": number, "title": "slow page", "createdAt": created, "state": "OPEN",
+                       "labels": [{"name": "bug"}, {"name": "P3"}]})  # fmt: skip
+    return json.dumps(issues, indent=1)
+
+
+if __name__ == "__main__":  # python tests/metrics_kit.py DIR: the README's sample repository and export
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1])
+    sample = ScratchRepo(target / "repo")
+    (target / "issues.json").write_text(build_sample(sample))

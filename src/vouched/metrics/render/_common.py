@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from vouched.metrics.analysis import Report
     from vouched.metrics.stats import GroupRates
 
-__all__ = ["LIMITS", "METHOD", "date", "headline", "number", "ratio", "raw_line", "skip_lines"]
+__all__ = ["LIMITS", "METHOD", "date", "headline", "number", "p_value", "ratio", "raw_line", "skip_lines"]
 
 METHOD = (
     "Bug fixes are commits that name a bug of the imported tracker export (a Fixes:/Closes:/Resolves: trailer, "
@@ -39,6 +39,13 @@ def number(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "n/a"
     return f"{value:,.{digits}f}"
+
+
+def p_value(value: float | None) -> str:
+    """``p = 0.0123``, ``p < 0.0001`` or ``p n/a``."""
+    if value is None:
+        return "p n/a"
+    return "p < 0.0001" if value < 0.0001 else f"p = {value:.4f}"
 
 
 def ratio(value: float | None) -> str:

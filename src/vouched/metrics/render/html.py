@@ -17,7 +17,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from vouched.git import display
-from vouched.metrics.render._common import LIMITS, METHOD, date, headline, number, ratio, raw_line, skip_lines
+from vouched.metrics.render._common import LIMITS, METHOD, date, headline, number, p_value, ratio, raw_line, skip_lines
 from vouched.metrics.render.interface import ReportFormat
 from vouched.metrics.stats import PROVENANCES, GroupRates, KaplanMeier
 from vouched.policy.model import SEVERITIES
@@ -58,36 +58,43 @@ def _legend(keys: list[str], colors: dict[str, str], labels: dict[str, str] | No
 
 
 def _nice_max(value: float) -> float:
+    return _ticks(value)[-1]
+
+
+def _ticks(value: float, most: int = 6) -> list[float]:
+    """Round tick values from 0 to at least ``value``: steps of 1, 2 or 5 times a power of ten."""
     if value <= 0:
-        return 1.0
-    exp = 10.0 ** math.floor(math.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if step * exp >= value:
-            return float(step * exp)
-    return float(10 * exp)
+        return [0.0, 1.0]
+    raw = value / (most - 1)
+    exp = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * exp for m in (1.0, 2.0, 5.0, 10.0) if m * exp >= raw)
+    count = math.ceil(value / step - 1e-9)
+    return [round(step * k, 10) for k in range(count + 1)]
+
+
+def _tick_label(value: float) -> str:
+    return f"{value:g}"
 
 
 def _stacked_bars(chart: str, title: str, categories: list[str], series: list[tuple[str, list[float]]]) -> str:
     """Vertical stacked bars, one a category; ``series`` are (provenance key, values per category)."""
     if not categories:
         return f'<p class="meta">{_e(title)}: nothing to show.</p>'
-    left, top, bottom, band = 48, 24, 70, max(28, min(70, 700 // max(len(categories), 1)))
+    left, top, bottom, band = 56, 24, 90, max(28, min(70, 700 // max(len(categories), 1)))
     width = left + band * len(categories) + 20
-    height = 260
+    height = 280
     plot_h = height - top - bottom
     totals = [sum(values[i] for _, values in series) for i in range(len(categories))]
-    ymax = _nice_max(max(totals) if totals else 0)
+    ticks = _ticks(max(totals) if totals else 0)
+    ymax = ticks[-1]
     parts = [
         f'<svg data-chart="{chart}" role="img" aria-label="{_e(title)}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}"><title>{_e(title)}</title>'
     ]
-    for k in range(5):
-        value = ymax * k / 4
-        y = top + plot_h - plot_h * k / 4
+    for value in ticks:
+        y = top + plot_h - plot_h * value / ymax
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>')
-        parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_e(number(value, 0 if ymax >= 4 else 1))}</text>'
-        )
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick_label(value)}</text>')
     for i, cat in enumerate(categories):
         x = left + i * band + band * 0.15
         w = band * 0.7
@@ -124,7 +131,7 @@ def _forest(rr: RateRatio) -> str:
     values = [v for r in shown for v in r[1:] if v is not None and v > 0]
     lo = min([*values, 0.5]) / 1.3
     hi = max([*values, 2.0]) * 1.3
-    left, right, width, height = 110, 30, 620, 60 + 34 * len(shown)
+    left, right, width, height = 110, 30, 620, 76 + 34 * len(shown)
     span = math.log(hi) - math.log(lo)
 
     def x(v: float) -> float:
@@ -135,7 +142,7 @@ def _forest(rr: RateRatio) -> str:
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>Rate ratio, AI-assisted / human, '
         f"with 95% confidence interval (log scale)</title>"
     ]
-    axis_y = height - 28
+    axis_y = height - 42
     for tick in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50):
         if lo <= tick <= hi:
             tx = x(tick)
@@ -168,9 +175,9 @@ def _km(resolution: dict[str, KaplanMeier]) -> str:
     curves = {k: km for k, km in resolution.items() if km.n and k != "all"}
     if not curves:
         return '<p class="meta" data-chart="time-to-resolution">No tracker bugs: no time to resolution to show.</p>'
-    tmax = max((t for km in curves.values() for t, _ in km.steps), default=1.0) or 1.0
-    tmax = _nice_max(tmax)
-    left, top, width, height, bottom = 48, 16, 620, 260, 40
+    xticks = _ticks(max((t for km in curves.values() for t, _ in km.steps), default=1.0) or 1.0)
+    tmax = xticks[-1]
+    left, top, width, height, bottom = 56, 16, 620, 260, 40
     pw, ph = width - left - 20, height - top - bottom
 
     def px(t: float) -> float:
@@ -188,10 +195,8 @@ def _km(resolution: dict[str, KaplanMeier]) -> str:
         s = k / 4
         parts.append(f'<line x1="{left}" x2="{width - 20}" y1="{py(s):.1f}" y2="{py(s):.1f}" stroke="#eee"/>')
         parts.append(f'<text x="{left - 6}" y="{py(s) + 4:.1f}" text-anchor="end">{int(s * 100)}%</text>')
-        t = tmax * k / 4
-        parts.append(
-            f'<text x="{px(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{number(t, 0 if tmax >= 4 else 1)}</text>'
-        )
+    for t in xticks:
+        parts.append(f'<text x="{px(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{_tick_label(t)}</text>')
     parts.append(f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle">days since reported</text>')
     for key, km in curves.items():
         points = [f"{px(0):.1f},{py(1):.1f}"]
@@ -214,7 +219,7 @@ def _severity(severity: dict[str, dict[str, int]]) -> str:
     rows = [(p, severity[p]) for p in PROVENANCES if sum(severity[p].values())]
     if not rows:
         return '<p class="meta" data-chart="severity">No tracker bugs: no severity mix to show.</p>'
-    left, width, bar = 100, 620, 26
+    left, width, bar = 150, 660, 26
     height = 20 + (bar + 12) * len(rows)
     pw = width - left - 20
     parts = [
@@ -303,7 +308,7 @@ class HtmlReport(ReportFormat):
             f'<p class="meta">{_e(rr.method)}. Covariates: {_e(", ".join(rr.covariates) or "none")}. '
             f"{rr.n_commits} commits in the model ({rr.excluded_commits} without changed lines left out); "
             f"{rr.events_ai} AI-assisted and {rr.events_human} human bug introductions; "
-            f"p = {_e(number(rr.p_value, 4))}; "
+            f"{_e(p_value(rr.p_value))}; "
             f"Pearson dispersion {_e(number(rr.dispersion))}.</p>",
             "<h2>Overall</h2>",
             _table(

@@ -6,7 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from vouched.git import display
-from vouched.metrics.render._common import LIMITS, METHOD, date, headline, number, ratio, raw_line, skip_lines
+from vouched.metrics.render._common import LIMITS, METHOD, date, headline, number, p_value, ratio, raw_line, skip_lines
 from vouched.metrics.render.interface import ReportFormat
 from vouched.metrics.stats import PROVENANCES, GroupRates
 from vouched.policy.model import SEVERITIES
@@ -72,7 +72,7 @@ class TextReport(ReportFormat):
         out.append("Rate ratio (AI-assisted / human bug introductions per changed line)")
         out.append(
             f"  adjusted:   {ratio(rr.estimate)} (95% CI {ratio(rr.low)} to {ratio(rr.high)}), "
-            f"p = {number(rr.p_value, 4)}; covariates: {', '.join(rr.covariates) or 'none'}"
+            f"{p_value(rr.p_value)}; covariates: {', '.join(rr.covariates) or 'none'}"
         )
         out.append(
             f"  unadjusted: {ratio(rr.unadjusted)} (95% CI {ratio(rr.unadjusted_low)} to {ratio(rr.unadjusted_high)})"
