@@ -177,29 +177,27 @@ def report(
         if default.is_file():
             ignore_revs = read_ignore_revs(default)
 
-    path = cache if cache is not None else HistoryStore.default_path(git)
-    with HistoryStore.open(path) as store:
-        with _progress("reading history") as progress:
-            store.ingest(git, head, progress)
-        history = list(store.commits())
-
     def szz(fixes: Sequence[Fix]) -> SzzResult:
         return find_introducers(git, fixes, ignore_revs=ignore_revs)
 
     as_of = until_ts if until_ts is not None else int(time.time())
-    result = analyse(
-        git,
-        history,
-        config=config,
-        szz=szz,
-        as_of=as_of,
-        issues=issues,
-        releases=plan,
-        policy=policy,
-        since=since_ts,
-        until=until_ts,
-        head=head,
-    )
+    path = cache if cache is not None else HistoryStore.default_path(git)
+    with HistoryStore.open(path) as store:
+        with _progress("reading history") as progress:
+            store.ingest(git, head, progress)
+        result = analyse(
+            git,
+            store.commits(),
+            config=config,
+            szz=szz,
+            as_of=as_of,
+            issues=issues,
+            releases=plan,
+            policy=policy,
+            since=since_ts,
+            until=until_ts,
+            head=head,
+        )
     text = renderer(fmt).render(result)
     if output is None:
         click.echo(text, nl=False)

@@ -25,12 +25,12 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from vouched.metrics.incidents.model import Bug, ImportResult
 from vouched.metrics.linking import FixLink, Linker
-from vouched.metrics.releases import UNRELEASED, ReleasePlan, assign_by_date, assign_by_tags
+from vouched.metrics.releases import UNRELEASED, ReleasePlan, assign_by_tags, release_at
 from vouched.metrics.stats import BugRecord, ChangeRecord, Statistics, bug_provenance, compute
 from vouched.policy.model import MetricsConfig
 
@@ -88,7 +88,7 @@ def _tier_of(policy: Policy | None) -> Callable[[Iterable[str]], str | None]:
 
 def analyse(
     git: Git,
-    history: Sequence[CommitStat],
+    history: Iterable[CommitStat],
     *,
     config: MetricsConfig,
     szz: Szz,
@@ -100,56 +100,46 @@ def analyse(
     until: int | None = None,
     head: str | None = None,
 ) -> Report:
-    """The report over ``history`` (every ingested commit, oldest first). ``szz`` runs SZZ on a list of
+    """The report over ``history`` (every ingested commit, parents before children, read once: a
+    generator from the history store will do). ``szz`` runs SZZ on a list of
     :class:`~vouched.metrics.szz.Fix` (the CLI binds the repository, ignore-revs and limits)."""
     from vouched.metrics.szz import Fix
 
     bugs: tuple[Bug, ...] = issues.bugs if issues is not None else ()
     linker = Linker(config, bugs)
-    by_sha = {c.sha: c for c in history}
+    plan = releases or ReleasePlan(())
+    owner = assign_by_tags(git, plan) if plan.source == "tags" and plan.releases else {}
 
     def in_window(at: int) -> bool:
         return (since is None or at >= since) and (until is None or at < until)
 
-    # 1. fixes, over the whole history (prior defects need the old ones too)
-    links: dict[str, FixLink] = {}
-    for c in history:
-        link = linker.link(c.sha, c.parents, c.subject, c.message, c.trailers)
-        if link is not None:
-            links[c.sha] = link
-    fixes = [
-        Fix(sha, link.reported_at, link.bug_ids[0] if link.bug_ids else None)
-        for sha, link in links.items()
-        if since is None or by_sha[sha].committed_at >= since
-    ]
-    result = szz(fixes) if fixes else None
-    introduced: Counter[str] = Counter()
-    if result is not None:
-        for fix in fixes:
-            for sha in result.candidates(fix.sha):
-                introduced[sha] += 1
-
-    # 2. releases
-    plan = releases or ReleasePlan(())
-    if plan.source == "tags":
-        owner = assign_by_tags(git, plan) if plan.releases else {}
-    else:
-        owner = assign_by_date({c.sha: c.committed_at for c in history}, plan.releases)
-
-    # 3. the commits measured, with prior defects and tiers
+    # One pass over the history, in bounded memory per commit: fixes, prior defects, tiers, releases.
+    # Only a compact record of each measured commit is kept; messages and file lists are not.
     tier_of = _tier_of(policy)
+    links: dict[str, FixLink] = {}
+    fix_times: dict[str, int] = {}
+    facts: dict[str, tuple[bool, str]] = {}  # every commit: (AI-assisted, release), for bugs' provenance
     defects: dict[str, int] = {}
     changes: list[ChangeRecord] = []
     merges = 0
+    last = ""
     for c in history:
-        paths = [f.path for f in c.files]
+        last = c.sha
+        link = linker.link(c.sha, c.parents, c.subject, c.message, c.trailers)
+        if plan.source == "file":
+            release = release_at(plan.releases, c.committed_at) or UNRELEASED
+        else:
+            release = owner.get(c.sha, UNRELEASED)
+        facts[c.sha] = (c.ai, release)
         prior = sum(defects.get(f.old_path or f.path, 0) for f in c.files)
         for f in c.files:
             if f.old_path and f.old_path in defects:
                 defects[f.path] = defects.get(f.path, 0) + defects.pop(f.old_path)
-        if c.sha in links:
-            for path in paths:
-                defects[path] = defects.get(path, 0) + 1
+        if link is not None:
+            links[c.sha] = link
+            fix_times[c.sha] = c.committed_at
+            for f in c.files:
+                defects[f.path] = defects.get(f.path, 0) + 1
         if not in_window(c.committed_at):
             continue
         if c.is_merge:
@@ -162,13 +152,26 @@ def analyse(
                 ai=c.ai,
                 lines=c.changed_lines,
                 files=c.files_touched,
-                introduced=introduced.get(c.sha, 0),
                 prior_defects=prior,
-                release=owner.get(c.sha, UNRELEASED),
-                tier=tier_of(paths),
+                release=release,
+                tier=tier_of(f.path for f in c.files),
                 tools=c.tools,
             )
         )
+
+    # SZZ for the fixes from the start of the window on (bugs introduced in it may be fixed after it).
+    fixes = [
+        Fix(sha, link.reported_at, link.bug_ids[0] if link.bug_ids else None)
+        for sha, link in links.items()
+        if since is None or fix_times[sha] >= since
+    ]
+    result = szz(fixes) if fixes else None
+    introduced: Counter[str] = Counter()
+    if result is not None:
+        for fix in fixes:
+            for sha in result.candidates(fix.sha):
+                introduced[sha] += 1
+    changes = [replace(ch, introduced=introduced[ch.sha]) if introduced[ch.sha] else ch for ch in changes]
 
     # 4. tracker bugs
     fixes_of: dict[str, list[str]] = {}
@@ -184,8 +187,8 @@ def analyse(
         for fix_sha in fixes_of.get(bug.id, []):
             if result is not None:
                 shas |= result.candidates(fix_sha)
-        known = [by_sha[s] for s in sorted(shas) if s in by_sha]
-        rels = sorted({owner.get(c.sha, UNRELEASED) for c in known}, key=lambda r: order.get(r, len(order)))
+        known = [facts[s] for s in sorted(shas) if s in facts]
+        rels = sorted({release for _, release in known}, key=lambda r: order.get(r, len(order)))
         records.append(
             BugRecord(
                 id=bug.id,
@@ -193,7 +196,7 @@ def analyse(
                 resolved_at=bug.resolved_at,
                 severity=bug.severity,
                 customer=bug.customer,
-                provenance=bug_provenance([c.ai for c in known]),
+                provenance=bug_provenance([ai for ai, _ in known]),
                 release=rels[0] if rels else None,
                 title=bug.title,
             )
@@ -214,7 +217,7 @@ def analyse(
         "commits_without_changed_lines": stats.rate_ratio.excluded_commits,
     }
     return Report(
-        head=head or (history[-1].sha if history else ""),
+        head=head or last,
         since=since,
         until=until,
         as_of=as_of,

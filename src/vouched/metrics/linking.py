@@ -90,11 +90,19 @@ class Linker:
                 self._by_commit.setdefault(sha.lower(), []).append(bug.id)
             for pr in bug.pulls:
                 self._by_pull.setdefault(pr, []).append(bug.id)
-        self._prefixes = sorted(self._by_commit)
+        self._by_start: dict[str, list[str]] = {}  # the first 4 hex digits -> listed ids (all have 4 or more)
+        for prefix in self._by_commit:
+            self._by_start.setdefault(prefix[:4], []).append(prefix)
         self.unknown_refs: dict[str, None] = {}  # trailer references to issues the export does not hold
 
     def _listed(self, sha: str) -> list[str]:
-        return [bug for prefix, bugs in self._by_commit.items() if sha.startswith(prefix) for bug in bugs]
+        """The bugs whose export lists ``sha`` (by a full or abbreviated id)."""
+        return [
+            bug
+            for prefix in self._by_start.get(sha[:4], ())
+            if sha.startswith(prefix)
+            for bug in self._by_commit[prefix]
+        ]
 
     def link(
         self, sha: str, parents: Sequence[str], subject: str, message: str, trailers: Iterable[Trailer]

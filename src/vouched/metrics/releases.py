@@ -15,6 +15,7 @@ naming the file and line: a release list is short and written by hand, so guessi
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,16 @@ from vouched.metrics.incidents.dates import parse_date
 if TYPE_CHECKING:
     from vouched.git import Git
 
-__all__ = ["UNRELEASED", "Release", "ReleasePlan", "assign_by_date", "assign_by_tags", "from_file", "from_tags"]
+__all__ = [
+    "UNRELEASED",
+    "Release",
+    "ReleasePlan",
+    "assign_by_date",
+    "assign_by_tags",
+    "from_file",
+    "from_tags",
+    "release_at",
+]
 
 UNRELEASED = "unreleased"
 
@@ -146,14 +156,17 @@ def assign_by_tags(git: Git, plan: ReleasePlan) -> dict[str, str]:
     return owner
 
 
+def release_at(releases: Sequence[Release], when: int) -> str | None:
+    """The first of ``releases`` (ordered by date) dated at or after ``when``, by name; None if none is."""
+    i = bisect.bisect_left(releases, when, key=lambda r: r.at)
+    return releases[i].name if i < len(releases) else None
+
+
 def assign_by_date(times: Mapping[str, int], releases: Sequence[Release]) -> dict[str, str]:
     """``commit -> release name``: the first release dated at or after the commit time."""
-    import bisect
-
-    dates = [r.at for r in releases]
     owner: dict[str, str] = {}
     for sha, when in times.items():
-        i = bisect.bisect_left(dates, when)
-        if i < len(releases):
-            owner[sha] = releases[i].name
+        name = release_at(releases, when)
+        if name is not None:
+            owner[sha] = name
     return owner
