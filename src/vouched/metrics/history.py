@@ -50,7 +50,8 @@ remembers the tip it last ingested:
 
 A shallow clone is refused (:class:`~vouched.errors.ShallowCloneError`): metrics over a cut history would
 be silently wrong (prior defects, bug-introducing commits that are not there). ``allow_shallow=True``
-ingests what there is, and :attr:`IngestResult.shallow` says so.
+ingests what there is, and :attr:`IngestResult.shallow` says so; the commits at the cut record no
+files (git shows them without parents, so their whole tree would count as added lines).
 """
 
 from __future__ import annotations
@@ -273,7 +274,10 @@ class HistoryStore:
         if progress is not None:
             progress(0, len(todo))
         batch: list[tuple[object, ...]] = []
+        cut = git.shallow_commits() if shallow else frozenset()
         for commit, files in git.iter_numstat(todo, jobs=jobs, batch=_BATCH):
+            if commit.sha in cut:
+                files = ()  # git shows it as a root commit: its whole tree would count as added
             batch.append(_row_of(commit, files, prov.attribute(commit)))
             if len(batch) >= _BATCH:
                 self._insert(batch)

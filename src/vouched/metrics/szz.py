@@ -249,10 +249,11 @@ def find_introducers(
         reason = None
         if len(commit.parents) > 1:
             reason = "merge commit: which side fixed what is ambiguous"
+        elif w.sha in cut or (commit.parents and commit.parents[0] not in present):
+            # git shows a commit at a shallow clone's cut without parents: it is not a root commit
+            reason = "parent missing (shallow clone): fetch the full history"
         elif not commit.parents:
             reason = "root commit: no parent to blame"
-        elif commit.parents[0] not in present or w.sha in cut:
-            reason = "parent missing (shallow clone): fetch the full history"
         elif len(files) > max_files:
             reason = f"touches {len(files)} files (more than max_files={max_files})"
         if reason is not None:
