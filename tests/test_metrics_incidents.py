@@ -50,6 +50,20 @@ def test_dates_that_are_not_dates_say_what_is_expected(text: str) -> None:
         parse_date(text)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=70))
+def test_fuzz_dates_are_a_time_or_a_value_error(text: str) -> None:
+    value: int | ValueError
+    try:
+        value = parse_date(text)
+    except ValueError as exc:
+        value = exc
+    if isinstance(value, ValueError):
+        assert str(value)
+    else:
+        assert 0 <= value < 32503680000 + 86400 * 2
+
+
 # -- severity ------------------------------------------------------------------------------------------
 
 

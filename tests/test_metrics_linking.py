@@ -13,7 +13,7 @@ from vouched.errors import InputError, UsageError
 from vouched.git import Git, ScratchRepo
 from vouched.metrics.incidents.model import Bug
 from vouched.metrics.linking import Linker, pull_request_of, references
-from vouched.metrics.releases import assign_by_date, assign_by_tags, from_file, from_tags
+from vouched.metrics.releases import ReleasePlan, assign_by_date, assign_by_tags, from_file, from_tags
 from vouched.model import Trailer
 from vouched.policy.model import MetricsConfig
 
@@ -201,3 +201,19 @@ def test_releases_file_mistakes_name_the_line(tmp_path: Path, text: str, message
     path.write_text(text)
     with pytest.raises(InputError, match=message):
         from_file(path)
+
+
+@settings(max_examples=150, deadline=None)
+@given(raw=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_fuzz_releases_file(tmp_path_factory: pytest.TempPathFactory, raw: bytes) -> None:
+    path = tmp_path_factory.mktemp("rel") / "releases"
+    path.write_bytes(raw)
+    plan: ReleasePlan | InputError
+    try:
+        plan = from_file(path)
+    except InputError as exc:
+        plan = exc
+    if isinstance(plan, InputError):
+        assert plan.message.startswith(str(path))
+    else:
+        assert [r.at for r in plan.releases] == sorted(r.at for r in plan.releases)

@@ -226,12 +226,21 @@ def test_tag_pattern_option_overrides_the_policy(inproc: Runner, history: Histor
     assert [r["name"] for r in doc["releases"]] == ["v2.0.0"]
 
 
-def test_nothing_to_compare_is_said_plainly(inproc: Runner, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["text", "json", "csv", "html"])
+def test_nothing_to_compare_is_said_plainly_in_every_format(inproc: Runner, tmp_path: Path, fmt: str) -> None:
     repo = ScratchRepo(tmp_path / "repo")
     repo.commit("one", {"a": "1\n"})
-    proc = inproc("report", "--repo", repo.path, "--until", UNTIL, "--cache", tmp_path / "c.db")
+    proc = inproc("report", "--repo", repo.path, "--until", UNTIL, "--cache", tmp_path / "c.db", "--format", fmt)
     assert proc.returncode == 0, proc.stderr
     assert "Not enough data to compare AI-assisted and human changes: no AI-assisted commits" in proc.stdout
+    if fmt == "json":
+        doc = json.loads(proc.stdout)
+        jsonschema.validate(doc, JSON_SCHEMA)
+        assert doc["rate_ratio"]["estimate"] is None and doc["rate_ratio"]["ci95"] == [None, None]
+    if fmt == "html":
+        doc_html = parse_html(proc.stdout)
+        assert_self_contained(doc_html)
+        assert {a.get("data-chart") for _, a in doc_html.tags} >= {"rate-ratio", "time-to-resolution", "severity"}
 
 
 @pytest.mark.parametrize(
