@@ -288,3 +288,32 @@ def test_a_second_run_reads_the_cache_and_says_the_same(inproc: Runner, history:
     second = report(inproc, history, tmp_path, "--format", "json")
     assert first.returncode == second.returncode == 0
     assert json.loads(first.stdout) == json.loads(second.stdout)
+
+
+def test_progress_bar_only_on_a_terminal(history: History, tmp_path: Path) -> None:
+    import os
+    import pty
+
+    repo, _, _ = history
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "vouched", "report", "--repo", str(repo.path), "--until", UNTIL, "--format",
+             "json", "--cache", str(tmp_path / "c.db")],
+            stdout=subprocess.PIPE, stderr=slave, check=False, timeout=300,
+        )  # fmt: skip
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+    assert proc.returncode == 0
+    assert b"reading history" in seen
+    assert json.loads(proc.stdout)["schema"] == "vouched.report/1"  # stdout stays clean
