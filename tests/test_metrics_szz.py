@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vouched.errors import InputError
+from vouched.errors import GitError, InputError
 from vouched.git import Git, ScratchRepo
 from vouched.metrics.szz import (
     BLAME,
@@ -348,3 +348,23 @@ def test_simplified_history_gives_what_blame_over_the_whole_history_gives(tmp_pa
         assert fast.introducers == whole.introducers
         assert fast.skipped == whole.skipped
     assert len(find_introducers(git, every).introducers) > 10
+
+
+def test_private_commit_graph_gives_the_same_answer_and_leaves_the_repository_alone(
+    tmp_path: Path,
+) -> None:
+    repo = ScratchRepo(tmp_path / "repo")
+    random_history(repo, 7, steps=15)
+    git = Git(repo.path)
+    before = sorted(p.relative_to(repo.path) for p in (repo.path / ".git" / "objects").rglob("*"))
+    fixes = [Fix(s) for s in repo.git("rev-list", "--no-merges", "HEAD").split()]
+    graph = tmp_path / "cache" / "repo.commit-graph"
+    assert find_introducers(git, fixes, commit_graph=graph) == find_introducers(git, fixes)
+    assert (graph / "info" / "commit-graph").is_file()
+    assert sorted(p.relative_to(repo.path) for p in (repo.path / ".git" / "objects").rglob("*")) == before
+    view = git.with_commit_graph(graph)
+    assert view.write_commit_graph() is False  # refs unchanged: nothing to write
+    repo.commit("more", {"m0.py": "x = 1\n"})
+    assert view.write_commit_graph() is True
+    with pytest.raises(GitError):  # the repository's own Git never writes a commit-graph
+        git.write_commit_graph()

@@ -11,7 +11,10 @@ API (stable; helper 6b and the report build on it)::
         notes: ((fix sha, text), ...)                 e.g. a Fixes: trailer that names no known commit
         .candidates(fix) -> frozenset[str]            the distinct introducing commits of one fix
         .bug_introducing() -> frozenset[str]          of all fixes
-    find_introducers(git, fixes, *, ignore_revs=(), max_files=200, moves=True, skip_line=None, jobs=None)
+    find_introducers(git, fixes, *, ignore_revs=(), max_files=200, moves=True, skip_line=None, jobs=None,
+                     commit_graph=None, simplify=False)
+        commit_graph: a directory of ours (HistoryStore.commit_graph_dir) for a commit-graph with Bloom
+        filters that makes each blame several times faster; None blames without it
     read_ignore_revs(path) -> list[str]               the `.git-blame-ignore-revs` format
     is_comment_or_blank(path, text) -> bool           the default line filter
 
@@ -37,6 +40,15 @@ For each fix (one `git log --no-walk` for all of them, then a thread pool of git
    file on the commit that wrote it, whole-file renames are followed, and ``--ignore-revs-file`` looks
    through the listed commits (mass reformatting). A line git cannot pass on from an ignored commit stays
    blamed on it; such candidates are dropped (reason ``ignored revision``).
+   Each blame walks the history from the fix's parent. With ``commit_graph`` (a directory of ours, e.g.
+   :attr:`HistoryStore.commit_graph_dir <vouched.metrics.history.HistoryStore.commit_graph_dir>`), git
+   reads a commit-graph with changed-path Bloom filters kept there (the repository's own objects as an
+   alternate, nothing written to it; refreshed when a ref moved): the walk skips commits that did not
+   touch the path without reading their trees (2 to 3 times less CPU per blame, measured). ``simplify``
+   instead blames over the history `git rev-list --parents -- PATHS` simplifies to the blamed paths
+   (``blame -S``), blaming again over the whole history any file whose blame crossed a rename; it wins on
+   short histories only (one multi-path walk costs more than the blames it saves on 100,000 commits,
+   and grafts switch the commit-graph off), so it is off by default.
 5. **Filters.** A candidate authored after the bug's report date (when the tracker gives one) cannot have
    caused the bug and is dropped (``after the report date``): in the evaluation by Rosa et al. (ICSE
    2021) this lifts precision from about .39 to .73. The author date is used, not the committer date: a
@@ -212,11 +224,15 @@ def find_introducers(
     moves: bool = True,
     skip_line: SkipLine | None = None,
     jobs: int | None = None,
-    simplify: bool = True,
+    simplify: bool = False,
+    commit_graph: str | os.PathLike[str] | None = None,
 ) -> SzzResult:
     """Run SZZ over ``fixes`` (see the module docstring). ``skip_line(path, text)`` replaces the default
     filter of blank and comment-only lines; ``moves`` False leaves out blame's ``-M``."""
     skip = is_comment_or_blank if skip_line is None else skip_line
+    if commit_graph is not None and not git.is_shallow():
+        git = git.with_commit_graph(commit_graph)
+        git.write_commit_graph()
     jobs = max(1, min(4, os.cpu_count() or 1) if jobs is None else jobs)
     skipped: list[tuple[str, str]] = []
     dropped: list[tuple[str, str, str]] = []
