@@ -45,9 +45,9 @@ class CountingGit(Git):
         self.asked.extend(shas)
         return super().iter_numstat(shas, **kw)  # type: ignore[arg-type]
 
-    def _read_all(self, args: Sequence[str], stdin: bytes | None = None) -> bytes:
+    def _read_all(self, args: Sequence[str], stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
         self.batches_read += 1
-        return super()._read_all(args, stdin)
+        return super()._read_all(args, stdin, env)
 
 
 def rev_list(repo: ScratchRepo, *args: str) -> list[str]:

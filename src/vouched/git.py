@@ -11,6 +11,7 @@ switched off, optional locks are not taken (so reading never rewrites the index)
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -137,7 +138,9 @@ class Git:
             raise GitError(msg.splitlines()[0] if msg else msg)
         return proc.stdout
 
-    def _chunks(self, args: Sequence[str], size: int, stdin: bytes | None = None) -> Iterator[bytes]:
+    def _chunks(
+        self, args: Sequence[str], size: int, stdin: bytes | None = None, env: dict[str, str] | None = None
+    ) -> Iterator[bytes]:
         """Yield a command's output as it arrives, up to ``size`` bytes at a time; raise if git failed.
 
         os.read returns what the pipe holds: a buffered read of a big size would wait for it to fill and
@@ -154,7 +157,7 @@ class Git:
                     stdin=infile if stdin is not None else subprocess.DEVNULL,
                     stdout=subprocess.PIPE,
                     stderr=errfile,
-                    env=self._env,
+                    env=self._env if env is None else {**self._env, **env},
                 )
             except FileNotFoundError:
                 raise GitError("git is not installed or not on PATH", hint="install git 2.30 or newer") from None
@@ -174,9 +177,9 @@ class Git:
             msg = _text(err).strip()
             raise GitError(msg.splitlines()[0] if msg else f"git {args[0]} exited {rc}")
 
-    def _read_all(self, args: Sequence[str], stdin: bytes | None = None) -> bytes:
+    def _read_all(self, args: Sequence[str], stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
         """A command's whole output, read in large chunks (``_run``'s poll loop costs seconds on 100 MB)."""
-        return b"".join(self._chunks(args, 1 << 20, stdin))
+        return b"".join(self._chunks(args, 1 << 20, stdin, env))
 
     def _stream(self, args: Sequence[str]) -> Iterator[bytes]:
         """Yield NUL-separated tokens of a command's output as it arrives, in bounded memory."""
@@ -316,6 +319,50 @@ class Git:
         if pending is not None:
             yield _commit(pending, files)
 
+    # -- a private commit-graph (metrics) ------------------------------------------------------------
+
+    def with_commit_graph(self, directory: str | os.PathLike[str]) -> Git:
+        """This repository, read through a commit-graph kept in ``directory`` (ours, outside the repository).
+
+        git looks for a commit-graph in its primary object directory: with ``GIT_OBJECT_DIRECTORY`` set to
+        ``directory`` and the repository's own object directory as an alternate, every object still comes
+        from the repository while the commit-graph, with changed-path Bloom filters, comes from us. A
+        Bloom filter tells `git blame` and `git log -- PATH` that a commit did not touch a path without
+        reading its trees: blame walks a long history several times faster. Nothing is written to the
+        repository. Call :meth:`write_commit_graph` to create or refresh the graph.
+        """
+        objects = self._run("rev-parse", "--path-format=absolute", "--git-path", "objects").decode().strip()
+        view = Git.__new__(Git)
+        view.path, view.git_dir = self.path, self.git_dir
+        alternates = [objects, *filter(None, [self._env.get("GIT_ALTERNATE_OBJECT_DIRECTORIES")])]
+        view._env = {
+            **self._env,
+            "GIT_OBJECT_DIRECTORY": str(Path(directory).resolve()),
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES": os.pathsep.join(alternates),
+        }
+        Path(directory, "info").mkdir(parents=True, exist_ok=True)
+        return view
+
+    def write_commit_graph(self) -> bool:
+        """Bring the commit-graph of :meth:`with_commit_graph` up to date with the refs: written again
+        (reusing the Bloom filters already computed) only when a ref moved since the last call. True when
+        it wrote."""
+        directory = self._env.get("GIT_OBJECT_DIRECTORY")
+        if directory is None:
+            raise GitError("write_commit_graph needs a view from with_commit_graph; it never writes the repository")
+        refs = self._run("for-each-ref", "--format=%(objectname) %(refname)")
+        refs += self._run("rev-parse", "--verify", "--quiet", "HEAD", ok=(0, 1))
+        stamp = Path(directory, "vouched-refs")
+        digest = hashlib.sha256(refs).hexdigest()
+        try:
+            if stamp.read_text().strip() == digest:
+                return False
+        except OSError:
+            pass
+        self._run("commit-graph", "write", "--reachable", "--changed-paths", "--no-progress")
+        stamp.write_text(digest + "\n")
+        return True
+
     # -- history with line counts (metrics) -----------------------------------------------------------
 
     def iter_numstat(
@@ -342,6 +389,8 @@ class Git:
             "log", "--no-walk=unsorted", "--stdin", "-z", "--numstat", "-M", "--no-color", "--encoding=UTF-8",
             "--no-ext-diff", "--no-textconv", f"--format={_LOG_FORMAT}",
         ]  # fmt: skip
+        # A short history is still shared out among the processes (but not in slivers of a few commits).
+        batch = max(1, min(batch, max(16, -(-len(shas) // jobs))))
         batches = [shas[i : i + batch] for i in range(0, len(shas), batch)]
 
         def read(part: Sequence[str]) -> bytes:
@@ -369,6 +418,51 @@ class Git:
                 for future in pending:
                     future.cancel()
 
+    def resolve_commits(self, names: Sequence[str]) -> dict[str, str]:
+        """``name -> full commit id`` for each of ``names`` that names a commit (abbreviated ids, refs,
+        ``HEAD~2``...), in one `git cat-file --batch-check`; names that do not are left out."""
+        wanted = [n for n in dict.fromkeys(names) if n and "\n" not in n and not n.startswith("-")]
+        if not wanted:
+            return {}
+        out = self._run("cat-file", "--batch-check", input="".join(f"{n}^{{commit}}\n" for n in wanted).encode())
+        found: dict[str, str] = {}
+        for name, line in zip(wanted, out.decode("utf-8", "replace").splitlines(), strict=False):
+            parts = line.split(" ")
+            if len(parts) == 3 and parts[1] == "commit" and _SHA.fullmatch(parts[0]):
+                found[name] = parts[0]
+        return found
+
+    def deleted_lines_of(self, shas: Sequence[str]) -> dict[str, list[DeletedLines]]:
+        """:meth:`deleted_lines` of many non-merge commits against their parents, in one `git log -p`."""
+        if not shas:
+            return {}
+        shas = list(dict.fromkeys(shas))
+        if not all(_SHA.fullmatch(s) for s in shas):
+            raise GitError("not a full commit id")
+        out = self._read_all(
+            [
+                "log", "--no-walk=unsorted", "--stdin", "-z", "--format=%x1e%H", "--raw", "-p", "-U0", "-M",
+                "--no-abbrev", "--no-color", "--no-ext-diff", "--no-textconv",
+            ],
+            stdin=("\n".join(shas) + "\n").encode(),
+        )  # fmt: skip
+        # Each commit starts with RS, its id and NUL, in the order asked (a text patch holds no NUL: git
+        # calls such a file binary); the next commit's start ends it.
+        starts: list[int] = []
+        pos = 0
+        for sha in shas:
+            at = out.find(b"\x1e" + sha.encode() + b"\0", pos)
+            if at < 0:
+                raise GitError(f"git log gave no patch for {sha}; please report this")
+            starts.append(at)
+            pos = at + len(sha) + 2
+        result: dict[str, list[DeletedLines]] = {}
+        for i, sha in enumerate(shas):
+            begin = starts[i] + len(sha) + 2
+            body = out[begin : starts[i + 1] if i + 1 < len(starts) else len(out)]
+            result[sha] = _deleted_lines(body[1:] if body.startswith(b"\n") else body)
+        return result
+
     def deleted_lines(self, parent: str, sha: str) -> list[DeletedLines]:
         """The lines ``sha`` deleted or changed in each text file, numbered as in ``parent`` (renames
         detected; binary files and added files left out), from one `git diff -U0`."""
@@ -376,18 +470,28 @@ class Git:
             "diff", "-z", "--raw", "-p", "-U0", "-M", "--no-abbrev", "--no-color", "--no-ext-diff",
             "--no-textconv", "--end-of-options", parent, sha, "--",
         )  # fmt: skip
-        records, patch = _raw_records(out)
-        sections = re.split(rb"(?m)^diff --git ", patch)[1:] if patch else []
-        if len(sections) != len(records):
-            raise GitError(f"git diff gave {len(records)} files but {len(sections)} patches; please report this")
-        result: list[DeletedLines] = []
-        for (status, path, old), section in zip(records, sections, strict=True):
-            if status == "A":
-                continue
-            lines = _deleted(section)
-            if lines:
-                result.append(DeletedLines(old or path, path, tuple(lines)))
-        return result
+        return _deleted_lines(out)
+
+    def simplified_history(self, tips: Sequence[str], paths: Sequence[str]) -> list[str]:
+        """The history of ``paths`` from ``tips``, simplified as `git log -- PATHS` simplifies it: only
+        the commits that changed one of the paths, each as ``commit parent...`` with its parents rewritten
+        to the nearest such ancestors (merges that took one side's version whole follow that side only).
+
+        One walk of the history, in the format `git blame -S` reads: blaming one of ``paths`` over it walks
+        a handful of commits instead of the whole history. Paths are literal (no globbing); tips and paths
+        go in through stdin, so there is no limit on how many.
+        """
+        if not tips or not paths:
+            return []
+        if not all(_SHA.fullmatch(t) for t in tips) or any("\n" in p for p in paths):
+            raise GitError("not a full commit id, or a path with a newline")
+        request = "".join(f"{t}\n" for t in tips) + "--\n" + "".join(f"{p}\n" for p in paths)
+        out = self._read_all(
+            ["rev-list", "--parents", "--stdin"],
+            stdin=request.encode("utf-8", "surrogateescape"),
+            env={"GIT_LITERAL_PATHSPECS": "1"},
+        )
+        return out.decode().splitlines()
 
     def blame(
         self,
@@ -398,13 +502,16 @@ class Git:
         ignore_revs_file: str | os.PathLike[str] | None = None,
         moves: bool = True,
         whitespace: bool = False,
+        ancestry_file: str | os.PathLike[str] | None = None,
     ) -> list[BlameLine]:
         """Who last changed the lines ``ranges`` (``(first, last)``, 1-based, inclusive) of ``path`` at
         ``rev``: one `git blame --porcelain -L ...` for all the ranges, file renames followed.
 
         ``whitespace`` False passes ``-w`` (a whitespace-only change is looked through); ``moves`` passes
         ``-M`` (a line moved within the file is blamed on the commit that wrote it, not the one that moved
-        it); ``ignore_revs_file`` names commits to look through, one full id a line.
+        it); ``ignore_revs_file`` names commits to look through, one full id a line; ``ancestry_file``
+        (``-S``) gives the history to walk, one ``commit parent...`` line per commit (see
+        :meth:`simplified_history`).
         """
         if not ranges:
             return []
@@ -417,6 +524,8 @@ class Git:
             args.append("-M")
         if ignore_revs_file is not None:
             args += ["--ignore-revs-file", str(ignore_revs_file)]
+        if ancestry_file is not None:
+            args += ["-S", str(ancestry_file)]
         for first, last in ranges:
             args += ["-L", f"{first},{last}"]
         out = self._run(*args, rev, "--", path)
@@ -864,6 +973,21 @@ def _raw_records(out: bytes) -> tuple[list[tuple[str, str, str | None]], bytes]:
         else:
             records.append((status, first, None))
     return records, out[pos:]
+
+
+def _deleted_lines(out: bytes) -> list[DeletedLines]:
+    records, patch = _raw_records(out)
+    sections = re.split(rb"(?m)^diff --git ", patch)[1:] if patch else []
+    if len(sections) != len(records):
+        raise GitError(f"git diff gave {len(records)} files but {len(sections)} patches; please report this")
+    result: list[DeletedLines] = []
+    for (status, path, old), section in zip(records, sections, strict=True):
+        if status == "A":
+            continue
+        lines = _deleted(section)
+        if lines:
+            result.append(DeletedLines(old or path, path, tuple(lines)))
+    return result
 
 
 def _deleted(section: bytes) -> list[tuple[int, str]]:

@@ -8,6 +8,7 @@ API (stable; helper 6b and the report build on it)::
         .subject .is_merge .changed_lines (added + deleted, binaries 0) .added .deleted .files_touched
     HistoryStore.open(path) -> HistoryStore              # a context manager too; .close()
     HistoryStore.default_path(git) -> Path               # $XDG_CACHE_HOME/vouched/metrics/<repo-key>.sqlite
+    store.commit_graph_dir -> Path                       # pass to find_introducers(commit_graph=...)
     store.ingest(git, rev="HEAD", progress=None, *, allow_shallow=False) -> IngestResult
         progress(done, total) is called as commits are read (total = commits new to the cache)
     IngestResult(new, total, seconds, removed, rewritten, reattributed, tip)
@@ -181,6 +182,11 @@ class HistoryStore:
         key = hashlib.sha256(os.fsencode(str(git.git_dir))).hexdigest()[:16]
         name = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(git.git_dir).parent.name)[:40]
         return Path(base) / "vouched" / "metrics" / f"{name or 'repo'}-{key}.sqlite"
+
+    @property
+    def commit_graph_dir(self) -> Path:
+        """Where SZZ keeps its commit-graph for this repository (``find_introducers(commit_graph=...)``)."""
+        return self.path.with_name(self.path.stem + ".commit-graph")
 
     def close(self) -> None:
         self._db.close()

@@ -11,7 +11,10 @@ API (stable; helper 6b and the report build on it)::
         notes: ((fix sha, text), ...)                 e.g. a Fixes: trailer that names no known commit
         .candidates(fix) -> frozenset[str]            the distinct introducing commits of one fix
         .bug_introducing() -> frozenset[str]          of all fixes
-    find_introducers(git, fixes, *, ignore_revs=(), max_files=200, moves=True, skip_line=None, jobs=None)
+    find_introducers(git, fixes, *, ignore_revs=(), max_files=200, moves=True, skip_line=None, jobs=None,
+                     commit_graph=None, simplify=False)
+        commit_graph: a directory of ours (HistoryStore.commit_graph_dir) for a commit-graph with Bloom
+        filters that makes each blame several times faster; None blames without it
     read_ignore_revs(path) -> list[str]               the `.git-blame-ignore-revs` format
     is_comment_or_blank(path, text) -> bool           the default line filter
 
@@ -37,6 +40,15 @@ For each fix (one `git log --no-walk` for all of them, then a thread pool of git
    file on the commit that wrote it, whole-file renames are followed, and ``--ignore-revs-file`` looks
    through the listed commits (mass reformatting). A line git cannot pass on from an ignored commit stays
    blamed on it; such candidates are dropped (reason ``ignored revision``).
+   Each blame walks the history from the fix's parent. With ``commit_graph`` (a directory of ours, e.g.
+   :attr:`HistoryStore.commit_graph_dir <vouched.metrics.history.HistoryStore.commit_graph_dir>`), git
+   reads a commit-graph with changed-path Bloom filters kept there (the repository's own objects as an
+   alternate, nothing written to it; refreshed when a ref moved): the walk skips commits that did not
+   touch the path without reading their trees (2 to 3 times less CPU per blame, measured). ``simplify``
+   instead blames over the history `git rev-list --parents -- PATHS` simplifies to the blamed paths
+   (``blame -S``), blaming again over the whole history any file whose blame crossed a rename; it wins on
+   short histories only (one multi-path walk costs more than the blames it saves on 100,000 commits,
+   and grafts switch the commit-graph off), so it is off by default.
 5. **Filters.** A candidate authored after the bug's report date (when the tracker gives one) cannot have
    caused the bug and is dropped (``after the report date``): in the evaluation by Rosa et al. (ICSE
    2021) this lifts precision from about .39 to .73. The author date is used, not the committer date: a
@@ -69,7 +81,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from vouched.errors import GitError, InputError
+from vouched.errors import InputError
 from vouched.git import Git
 from vouched.model import BlameLine, Commit, DeletedLines
 
@@ -212,36 +224,46 @@ def find_introducers(
     moves: bool = True,
     skip_line: SkipLine | None = None,
     jobs: int | None = None,
+    simplify: bool = False,
+    commit_graph: str | os.PathLike[str] | None = None,
 ) -> SzzResult:
     """Run SZZ over ``fixes`` (see the module docstring). ``skip_line(path, text)`` replaces the default
     filter of blank and comment-only lines; ``moves`` False leaves out blame's ``-M``."""
     skip = is_comment_or_blank if skip_line is None else skip_line
+    if commit_graph is not None and not git.is_shallow():
+        git = git.with_commit_graph(commit_graph)
+        git.write_commit_graph()
     jobs = max(1, min(4, os.cpu_count() or 1) if jobs is None else jobs)
     skipped: list[tuple[str, str]] = []
     dropped: list[tuple[str, str, str]] = []
     notes: list[tuple[str, str]] = []
     results: dict[str, tuple[Introducer, ...]] = {}
 
+    # One `cat-file --batch-check` resolves the fixes and the ignored revisions together.
+    resolved = git.resolve_commits([*(f.sha for f in fixes), *ignore_revs])
     ignored: list[str] = []
     for rev in ignore_revs:
-        try:
-            ignored.append(git.resolve(rev))
-        except GitError:
+        if rev not in resolved:
             raise InputError(
                 f"ignore-revs: {rev!r} is not a commit in this repository",
                 hint="list full commit ids, one a line, as for `git blame --ignore-revs-file`",
-            ) from None
+            )
+        ignored.append(resolved[rev])
     ignored_set = frozenset(ignored)
 
     work: list[_Work] = []
     for fix in fixes:
-        try:
-            work.append(_Work(fix, git.resolve(fix.sha)))
-        except GitError:
+        if fix.sha in resolved:
+            work.append(_Work(fix, resolved[fix.sha]))
+        else:
             skipped.append((fix.sha, "unknown commit: not in this repository"))
     headers = {c.sha: (c, files) for c, files in git.iter_numstat(list(dict.fromkeys(w.sha for w in work)), jobs=1)}
     cut = git.shallow_commits()
-    present = _present(git, [p for c, _ in headers.values() for p in c.parents])
+    # One more resolves the fixes' parents (a shallow clone lacks some) and the values of Fixes: trailers.
+    trailer_values = {w.sha: _fixes_values(headers[w.sha][0]) for w in work}
+    names = [p for c, _ in headers.values() for p in c.parents]
+    names += [m for values in trailer_values.values() for _, m in values if m]
+    known = git.resolve_commits(names)
     ready: list[_Work] = []
     for w in work:
         commit, files = headers[w.sha]
@@ -249,7 +271,7 @@ def find_introducers(
         reason = None
         if len(commit.parents) > 1:
             reason = "merge commit: which side fixed what is ambiguous"
-        elif w.sha in cut or (commit.parents and commit.parents[0] not in present):
+        elif w.sha in cut or (commit.parents and commit.parents[0] not in known):
             # git shows a commit at a shallow clone's cut without parents: it is not a root commit
             reason = "parent missing (shallow clone): fetch the full history"
         elif not commit.parents:
@@ -260,11 +282,15 @@ def find_introducers(
             skipped.append((w.fix.sha, reason))
             continue
         w.parent = commit.parents[0]
-        trailer = _fixes_trailer(git, commit)
-        for value in trailer[1]:
-            notes.append((w.fix.sha, f"Fixes: {value} names no commit here; blame decides"))
-        if trailer[0]:
-            results[w.fix.sha] = tuple(Introducer(s, "", 0, FIXES_TRAILER) for s in trailer[0])
+        named: list[str] = []
+        for value, candidate in trailer_values[w.sha]:
+            sha = known.get(candidate) if candidate else None
+            if sha is None:
+                notes.append((w.fix.sha, f"Fixes: {value} names no commit here; blame decides"))
+            elif sha not in named:
+                named.append(sha)
+        if named:
+            results[w.fix.sha] = tuple(Introducer(s, "", 0, FIXES_TRAILER) for s in named)
             continue
         ready.append(w)
 
@@ -273,8 +299,9 @@ def find_introducers(
         if ignored:
             revs_file = Path(tmp) / "ignore-revs"
             revs_file.write_text("".join(f"{s}\n" for s in ignored))
-        for w, deleted in zip(ready, pool.map(lambda w: git.deleted_lines(w.parent, w.sha), ready), strict=True):
-            w.deleted = deleted
+        deleted = git.deleted_lines_of([w.sha for w in ready])
+        for w in ready:
+            w.deleted = deleted[w.sha]
         jobs_list: list[tuple[_Work, str, list[tuple[int, int]]]] = []
         analysed: list[_Work] = []
         for w in ready:
@@ -289,12 +316,27 @@ def find_introducers(
             else:
                 skipped.append((w.fix.sha, "no deleted or changed code lines: nothing to blame"))
 
-        def blame(job: tuple[_Work, str, list[tuple[int, int]]]) -> list[BlameLine]:
+        ancestry: Path | None = None
+        if simplify and jobs_list and not cut:
+            ancestry = Path(tmp) / "ancestry"
+            ancestry.write_bytes(_ancestry(git, analysed, [path for _, path, _ in jobs_list]))
+
+        def blame(job: tuple[_Work, str, list[tuple[int, int]]], over: Path | None = ancestry) -> list[BlameLine]:
             w, path, ranges = job
-            return git.blame(w.parent, path, ranges, ignore_revs_file=revs_file, moves=moves)
+            return git.blame(w.parent, path, ranges, ignore_revs_file=revs_file, moves=moves, ancestry_file=over)
+
+        blamed = list(pool.map(blame, jobs_list))
+        if ancestry is not None:
+            # The simplified history follows the paths as they are named at the fixes. Where blame crossed
+            # a rename, the history under the old name may be missing from it: blame that file again over
+            # the whole history.
+            again = _crossed_renames(git, jobs_list, blamed)
+            for i, lines in zip(again, pool.map(lambda i: blame(jobs_list[i], None), again), strict=True):
+                blamed[i] = lines
+            log.debug("szz: %d of %d files blamed again over the whole history", len(again), len(jobs_list))
 
         found: dict[str, list[Introducer]] = {w.fix.sha: [] for w in analysed}
-        for (w, _path, _unused), lines in zip(jobs_list, pool.map(blame, jobs_list), strict=True):
+        for (w, _path, _unused), lines in zip(jobs_list, blamed, strict=True):
             key = w.fix.sha
             for bl in lines:
                 reason = None
@@ -313,30 +355,48 @@ def find_introducers(
     return SzzResult(results, tuple(skipped), tuple(dict.fromkeys(dropped)), tuple(notes))
 
 
-def _present(git: Git, shas: Sequence[str]) -> frozenset[str]:
-    """The commits of ``shas`` that this repository has (a shallow clone lacks the parents of its cut)."""
-    unique = list(dict.fromkeys(shas))
-    found = git.cat_objects(unique) if unique else {}
-    return frozenset(s for s, (_, kind, _) in found.items() if kind == "commit")
+def _ancestry(git: Git, fixes: Sequence[_Work], paths: Sequence[str]) -> bytes:
+    """The history `git blame -S` walks: the fixes' history simplified to the blamed paths, plus, for
+    each fix's parent not in it, a line giving it the parents the fix's own line has there (the parent did
+    not change those paths, so it hands every line down to them)."""
+    lines = git.simplified_history([w.sha for w in fixes], sorted(set(paths)))
+    listed = {line.split(" ", 1)[0]: line for line in lines}
+    for w in fixes:
+        if w.parent not in listed:
+            own = listed.get(w.sha, w.sha).split(" ")[1:]
+            listed[w.parent] = " ".join([w.parent, *own])
+    return "".join(f"{line}\n" for line in listed.values()).encode()
 
 
-def _fixes_trailer(git: Git, commit: Commit) -> tuple[list[str], list[str]]:
-    """The commits ``Fixes:`` trailers name (resolved), and the values that name none."""
-    resolved: list[str] = []
-    unknown: list[str] = []
+def _crossed_renames(
+    git: Git, jobs: Sequence[tuple[_Work, str, list[tuple[int, int]]]], blamed: Sequence[Sequence[BlameLine]]
+) -> list[int]:
+    """The jobs whose blame crossed a rename: a line blamed under another path, or on a commit that renamed
+    another file to this path (over the simplified history, its changes under the old name are missing)."""
+    again: set[int] = set()
+    suspects: dict[str, set[int]] = {}
+    for i, ((_, path, _), lines) in enumerate(zip(jobs, blamed, strict=True)):
+        for bl in lines:
+            if bl.path != path:
+                again.add(i)
+            else:
+                suspects.setdefault(bl.sha, set()).add(i)
+    wanted = [s for s in suspects if any(i not in again for i in suspects[s])]
+    for commit, files in git.iter_numstat(wanted, jobs=1):
+        renamed_to = {f.path for f in files if f.old_path is not None}
+        for i in suspects[commit.sha]:
+            if jobs[i][1] in renamed_to:
+                again.add(i)
+    return sorted(again)
+
+
+def _fixes_values(commit: Commit) -> list[tuple[str, str | None]]:
+    """Each ``Fixes:`` trailer value, with the abbreviated commit id it starts with (None if it does not)."""
+    found: list[tuple[str, str | None]] = []
     for value in commit.trailer_values("fixes"):
         m = _FIXES_VALUE.match(value.strip())
-        sha = None
-        if m:
-            try:
-                sha = git.resolve(m.group(1).lower())
-            except GitError:
-                sha = None
-        if sha is None:
-            unknown.append(value.strip())
-        elif sha not in resolved:
-            resolved.append(sha)
-    return resolved, unknown
+        found.append((value.strip(), m.group(1).lower() if m else None))
+    return found
 
 
 def _ranges(numbers: Sequence[int]) -> list[tuple[int, int]]:
