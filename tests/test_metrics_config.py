@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vouched.errors import ConfigError
 from vouched.policy import parse_policy
@@ -80,3 +84,50 @@ def test_policies_written_before_metrics_stay_valid() -> None:
 
     policy = parse_policy(starter(["src/app.py", "src/auth/login.py", "README.md"]).policy)
     assert policy.metrics == MetricsConfig()
+
+
+_KEYS = (
+    "fix_patterns",
+    "fix_trailers",
+    "issue_key_pattern",
+    "tag_pattern",
+    "version_scheme",
+    "bug_labels",
+    "customer_labels",
+    "severity",
+    "min_events",
+)
+_VALUES = st.one_of(
+    st.integers(-3, 30),
+    st.booleans(),
+    st.text(max_size=12),
+    st.sampled_from(["pep440", "semver", "(", "^fix:", "critical", "P1", "[v"]),
+    st.lists(st.one_of(st.text(max_size=8), st.integers(0, 3), st.sampled_from(["(", "Fixes", "bug"])), max_size=3),
+    st.dictionaries(st.sampled_from(["P1", "sev", "x"]), st.sampled_from(["critical", "low", "urgent", 3]), max_size=2),
+)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml(k)} = {_toml(v)}" for k, v in value.items()) + " }"
+    # ints, and strings: JSON's escapes are TOML basic-string escapes (DEL must be escaped in TOML too)
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+@settings(max_examples=150, deadline=None)
+@given(table=st.dictionaries(st.sampled_from([*_KEYS, "tag_paterns"]), _VALUES, max_size=4))
+def test_fuzz_metrics_table(table: dict[str, object]) -> None:
+    """Whatever the [metrics] table holds: a config, or errors that each name the file, a line and a key."""
+    text = BASE + "\n[metrics]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in table.items())
+    try:
+        metrics = parse_policy(text).metrics
+    except ConfigError as exc:
+        for problem in exc.problems:
+            assert problem.file == ".vouched/policy.toml" and problem.line is not None and problem.line >= 8
+            assert problem.key is not None and problem.key.startswith("metrics")
+    else:
+        assert metrics.min_events >= 1 and metrics.version_scheme in ("pep440", "semver")

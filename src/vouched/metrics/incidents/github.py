@@ -39,7 +39,10 @@ FIELDS = (
     "projectCards",
     "reactionGroups",
 )
-HINT = "export with `gh issue list --state all --json number,title,createdAt,closedAt,labels,state,stateReason`"
+HINT = (
+    "export with `gh issue list --state all --json number,title,createdAt,closedAt,labels,state,stateReason`, "
+    "or name the export's format: --issues-format jira, csv or json"
+)
 
 
 def parse_github(raw: bytes, file: str, config: MetricsConfig) -> ImportResult:
