@@ -11,21 +11,36 @@ switched off, optional locks are not taken (so reading never rewrites the index)
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from vouched.errors import GitError, ShallowCloneError
-from vouched.model import AddedLine, Change, Commit, FileChange, FileTouch, Identity, Trailer
+from vouched.model import (
+    AddedLine,
+    BlameLine,
+    Change,
+    Commit,
+    DeletedLines,
+    FileChange,
+    FileStat,
+    FileTouch,
+    Identity,
+    Trailer,
+)
 
 __all__ = ["NULL_SHA", "Git", "ScratchRepo", "decode_path", "display"]
 
 NULL_SHA = "0" * 40
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_OLD_HUNK = re.compile(rb"@@ -(\d+)(?:,(\d+))? \+")
 _UNSHALLOW_HINT = (
     "fetch the full history: `git fetch --unshallow` (in GitHub Actions, `actions/checkout` with "
     "`fetch-depth: 0`; in GitLab CI, `GIT_DEPTH: 0`)"
@@ -123,16 +138,27 @@ class Git:
             raise GitError(msg.splitlines()[0] if msg else msg)
         return proc.stdout
 
-    def _chunks(self, args: Sequence[str], size: int) -> Iterator[bytes]:
+    def _chunks(
+        self, args: Sequence[str], size: int, stdin: bytes | None = None, env: dict[str, str] | None = None
+    ) -> Iterator[bytes]:
         """Yield a command's output as it arrives, up to ``size`` bytes at a time; raise if git failed.
 
         os.read returns what the pipe holds: a buffered read of a big size would wait for it to fill and
         leave git idle on a full pipe (measured: 40% slower on 50,000 commits). stderr goes to a file, not a
         pipe, so a chatty stderr cannot deadlock us.
         """
-        with tempfile.TemporaryFile() as errfile:
+        with tempfile.TemporaryFile() as errfile, tempfile.TemporaryFile() as infile:
+            if stdin is not None:  # through a file: no writer thread, no pipe to keep filled
+                infile.write(stdin)
+                infile.seek(0)
             try:
-                proc = subprocess.Popen(self._argv(args), stdout=subprocess.PIPE, stderr=errfile, env=self._env)
+                proc = subprocess.Popen(
+                    self._argv(args),
+                    stdin=infile if stdin is not None else subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=errfile,
+                    env=self._env if env is None else {**self._env, **env},
+                )
             except FileNotFoundError:
                 raise GitError("git is not installed or not on PATH", hint="install git 2.30 or newer") from None
             stdout = proc.stdout
@@ -151,9 +177,9 @@ class Git:
             msg = _text(err).strip()
             raise GitError(msg.splitlines()[0] if msg else f"git {args[0]} exited {rc}")
 
-    def _read_all(self, args: Sequence[str]) -> bytes:
+    def _read_all(self, args: Sequence[str], stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
         """A command's whole output, read in large chunks (``_run``'s poll loop costs seconds on 100 MB)."""
-        return b"".join(self._chunks(args, 1 << 20))
+        return b"".join(self._chunks(args, 1 << 20, stdin, env))
 
     def _stream(self, args: Sequence[str]) -> Iterator[bytes]:
         """Yield NUL-separated tokens of a command's output as it arrives, in bounded memory."""
@@ -229,6 +255,27 @@ class Git:
     def rev_list(self, *args: str) -> list[str]:
         return self._run("rev-list", *args, "--").decode().split()
 
+    def tags(self) -> list[tuple[str, str, int]]:
+        """``(tag name, commit id, commit time)`` of every tag that points at a commit, in one call.
+
+        Annotated tags are peeled to their commit; tags of trees or blobs are left out.
+        """
+        out = self._run(
+            "for-each-ref", "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00"
+            "%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)", "refs/tags/",
+        )  # fmt: skip
+        found: list[tuple[str, str, int]] = []
+        for line in out.split(b"\n"):
+            fields = line.split(b"\0")
+            if len(fields) != 7:
+                continue
+            name, kind, oid, peeled_kind, peeled, when, peeled_when = (f.decode("utf-8", "replace") for f in fields)
+            if kind == "commit":
+                found.append((name, oid, int(when or 0)))
+            elif peeled_kind == "commit":
+                found.append((name, peeled, int(peeled_when or 0)))
+        return found
+
     # -- commits -----------------------------------------------------------------------------------
 
     def iter_commits(self, revs: Sequence[str], *, with_files: bool = False) -> Iterator[Commit]:
@@ -271,6 +318,218 @@ class Git:
                     files.append(FileTouch(status, first))
         if pending is not None:
             yield _commit(pending, files)
+
+    # -- a private commit-graph (metrics) ------------------------------------------------------------
+
+    def with_commit_graph(self, directory: str | os.PathLike[str]) -> Git:
+        """This repository, read through a commit-graph kept in ``directory`` (ours, outside the repository).
+
+        git looks for a commit-graph in its primary object directory: with ``GIT_OBJECT_DIRECTORY`` set to
+        ``directory`` and the repository's own object directory as an alternate, every object still comes
+        from the repository while the commit-graph, with changed-path Bloom filters, comes from us. A
+        Bloom filter tells `git blame` and `git log -- PATH` that a commit did not touch a path without
+        reading its trees: blame walks a long history several times faster. Nothing is written to the
+        repository. Call :meth:`write_commit_graph` to create or refresh the graph.
+        """
+        objects = self._run("rev-parse", "--path-format=absolute", "--git-path", "objects").decode().strip()
+        view = Git.__new__(Git)
+        view.path, view.git_dir = self.path, self.git_dir
+        alternates = [objects, *filter(None, [self._env.get("GIT_ALTERNATE_OBJECT_DIRECTORIES")])]
+        view._env = {
+            **self._env,
+            "GIT_OBJECT_DIRECTORY": str(Path(directory).resolve()),
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES": os.pathsep.join(alternates),
+        }
+        Path(directory, "info").mkdir(parents=True, exist_ok=True)
+        return view
+
+    def write_commit_graph(self) -> bool:
+        """Bring the commit-graph of :meth:`with_commit_graph` up to date with the refs: written again
+        (reusing the Bloom filters already computed) only when a ref moved since the last call. True when
+        it wrote."""
+        directory = self._env.get("GIT_OBJECT_DIRECTORY")
+        if directory is None:
+            raise GitError("write_commit_graph needs a view from with_commit_graph; it never writes the repository")
+        refs = self._run("for-each-ref", "--format=%(objectname) %(refname)")
+        refs += self._run("rev-parse", "--verify", "--quiet", "HEAD", ok=(0, 1))
+        stamp = Path(directory, "vouched-refs")
+        digest = hashlib.sha256(refs).hexdigest()
+        try:
+            if stamp.read_text().strip() == digest:
+                return False
+        except OSError:
+            pass
+        self._run("commit-graph", "write", "--reachable", "--changed-paths", "--no-progress")
+        stamp.write_text(digest + "\n")
+        return True
+
+    # -- history with line counts (metrics) -----------------------------------------------------------
+
+    def iter_numstat(
+        self, shas: Sequence[str], *, jobs: int | None = None, batch: int = 2000
+    ) -> Iterator[tuple[Commit, tuple[FileStat, ...]]]:
+        """Each commit of ``shas``, in that order, with its files' added and deleted lines.
+
+        `git log --no-walk=unsorted --stdin --numstat -M`: a commit is compared with its first parent
+        (a root commit with the empty tree), renames detected. A merge gets no files: what it brings in is
+        counted in the commits it merges (`git log` shows no diff for merges by default), so its own
+        conflict resolutions are not counted. Files are None-counted where git says binary (``-``).
+
+        The diffs are what costs (git inflates and compares every changed blob), and `git log` uses one
+        core, so ``shas`` is cut into batches that up to ``jobs`` git processes (default: the number of
+        CPUs, at most 4) work on at once. Batches are read whole, at most ``jobs + 1`` at a time, and
+        yielded in order: memory is bounded by the batch size, not by the history.
+        """
+        if not shas:
+            return
+        if not all(_SHA.fullmatch(s) for s in shas):
+            raise GitError("not a full commit id")
+        jobs = max(1, min(4, os.cpu_count() or 1) if jobs is None else jobs)
+        args = [
+            "log", "--no-walk=unsorted", "--stdin", "-z", "--numstat", "-M", "--no-color", "--encoding=UTF-8",
+            "--no-ext-diff", "--no-textconv", f"--format={_LOG_FORMAT}",
+        ]  # fmt: skip
+        # A short history is still shared out among the processes (but not in slivers of a few commits).
+        batch = max(1, min(batch, max(16, -(-len(shas) // jobs))))
+        batches = [shas[i : i + batch] for i in range(0, len(shas), batch)]
+
+        def read(part: Sequence[str]) -> bytes:
+            return self._read_all(args, stdin=("\n".join(part) + "\n").encode())
+
+        if jobs == 1 or len(batches) == 1:
+            for part in batches:
+                yield from _parse_numstat(read(part))
+            return
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="vouched-numstat") as pool:
+            pending: deque[Future[bytes]] = deque()
+            todo = iter(batches)
+            for part in todo:
+                pending.append(pool.submit(read, part))
+                if len(pending) > jobs:
+                    break
+            try:
+                while pending:
+                    out = pending.popleft().result()
+                    for part in todo:
+                        pending.append(pool.submit(read, part))
+                        break
+                    yield from _parse_numstat(out)
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    def resolve_commits(self, names: Sequence[str]) -> dict[str, str]:
+        """``name -> full commit id`` for each of ``names`` that names a commit (abbreviated ids, refs,
+        ``HEAD~2``...), in one `git cat-file --batch-check`; names that do not are left out."""
+        wanted = [n for n in dict.fromkeys(names) if n and "\n" not in n and not n.startswith("-")]
+        if not wanted:
+            return {}
+        out = self._run("cat-file", "--batch-check", input="".join(f"{n}^{{commit}}\n" for n in wanted).encode())
+        found: dict[str, str] = {}
+        for name, line in zip(wanted, out.decode("utf-8", "replace").splitlines(), strict=False):
+            parts = line.split(" ")
+            if len(parts) == 3 and parts[1] == "commit" and _SHA.fullmatch(parts[0]):
+                found[name] = parts[0]
+        return found
+
+    def deleted_lines_of(self, shas: Sequence[str]) -> dict[str, list[DeletedLines]]:
+        """:meth:`deleted_lines` of many non-merge commits against their parents, in one `git log -p`."""
+        if not shas:
+            return {}
+        shas = list(dict.fromkeys(shas))
+        if not all(_SHA.fullmatch(s) for s in shas):
+            raise GitError("not a full commit id")
+        out = self._read_all(
+            [
+                "log", "--no-walk=unsorted", "--stdin", "-z", "--format=%x1e%H", "--raw", "-p", "-U0", "-M",
+                "--no-abbrev", "--no-color", "--no-ext-diff", "--no-textconv",
+            ],
+            stdin=("\n".join(shas) + "\n").encode(),
+        )  # fmt: skip
+        # Each commit starts with RS, its id and NUL, in the order asked (a text patch holds no NUL: git
+        # calls such a file binary); the next commit's start ends it.
+        starts: list[int] = []
+        pos = 0
+        for sha in shas:
+            at = out.find(b"\x1e" + sha.encode() + b"\0", pos)
+            if at < 0:
+                raise GitError(f"git log gave no patch for {sha}; please report this")
+            starts.append(at)
+            pos = at + len(sha) + 2
+        result: dict[str, list[DeletedLines]] = {}
+        for i, sha in enumerate(shas):
+            begin = starts[i] + len(sha) + 2
+            body = out[begin : starts[i + 1] if i + 1 < len(starts) else len(out)]
+            result[sha] = _deleted_lines(body[1:] if body.startswith(b"\n") else body)
+        return result
+
+    def deleted_lines(self, parent: str, sha: str) -> list[DeletedLines]:
+        """The lines ``sha`` deleted or changed in each text file, numbered as in ``parent`` (renames
+        detected; binary files and added files left out), from one `git diff -U0`."""
+        out = self._run(
+            "diff", "-z", "--raw", "-p", "-U0", "-M", "--no-abbrev", "--no-color", "--no-ext-diff",
+            "--no-textconv", "--end-of-options", parent, sha, "--",
+        )  # fmt: skip
+        return _deleted_lines(out)
+
+    def simplified_history(self, tips: Sequence[str], paths: Sequence[str]) -> list[str]:
+        """The history of ``paths`` from ``tips``, simplified as `git log -- PATHS` simplifies it: only
+        the commits that changed one of the paths, each as ``commit parent...`` with its parents rewritten
+        to the nearest such ancestors (merges that took one side's version whole follow that side only).
+
+        One walk of the history, in the format `git blame -S` reads: blaming one of ``paths`` over it walks
+        a handful of commits instead of the whole history. Paths are literal (no globbing); tips and paths
+        go in through stdin, so there is no limit on how many.
+        """
+        if not tips or not paths:
+            return []
+        if not all(_SHA.fullmatch(t) for t in tips) or any("\n" in p for p in paths):
+            raise GitError("not a full commit id, or a path with a newline")
+        request = "".join(f"{t}\n" for t in tips) + "--\n" + "".join(f"{p}\n" for p in paths)
+        out = self._read_all(
+            ["rev-list", "--parents", "--stdin"],
+            stdin=request.encode("utf-8", "surrogateescape"),
+            env={"GIT_LITERAL_PATHSPECS": "1"},
+        )
+        return out.decode().splitlines()
+
+    def blame(
+        self,
+        rev: str,
+        path: str,
+        ranges: Sequence[tuple[int, int]],
+        *,
+        ignore_revs_file: str | os.PathLike[str] | None = None,
+        moves: bool = True,
+        whitespace: bool = False,
+        ancestry_file: str | os.PathLike[str] | None = None,
+    ) -> list[BlameLine]:
+        """Who last changed the lines ``ranges`` (``(first, last)``, 1-based, inclusive) of ``path`` at
+        ``rev``: one `git blame --porcelain -L ...` for all the ranges, file renames followed.
+
+        ``whitespace`` False passes ``-w`` (a whitespace-only change is looked through); ``moves`` passes
+        ``-M`` (a line moved within the file is blamed on the commit that wrote it, not the one that moved
+        it); ``ignore_revs_file`` names commits to look through, one full id a line; ``ancestry_file``
+        (``-S``) gives the history to walk, one ``commit parent...`` line per commit (see
+        :meth:`simplified_history`).
+        """
+        if not ranges:
+            return []
+        if not _SHA.fullmatch(rev) and rev.startswith("-"):
+            raise GitError(f"unknown revision {rev!r}")
+        args = ["blame", "--porcelain"]
+        if not whitespace:
+            args.append("-w")
+        if moves:
+            args.append("-M")
+        if ignore_revs_file is not None:
+            args += ["--ignore-revs-file", str(ignore_revs_file)]
+        if ancestry_file is not None:
+            args += ["-S", str(ancestry_file)]
+        for first, last in ranges:
+            args += ["-L", f"{first},{last}"]
+        out = self._run(*args, rev, "--", path)
+        return _parse_blame(out)
 
     # -- the net change ----------------------------------------------------------------------------
 
@@ -745,6 +1004,15 @@ def _commit(header: bytes, files: list[FileTouch]) -> Commit:
 
 def _parse_diff(out: bytes) -> list[FileChange]:
     """Parse `git diff -z --raw -p`: NUL-separated raw records, an empty token, then the patch."""
+    records, patch = _raw_records(out)
+    sections = re.split(rb"(?m)^diff --git ", patch)[1:] if patch else []
+    if len(sections) != len(records):
+        raise GitError(f"git diff gave {len(records)} files but {len(sections)} patches; please report this")
+    return [_file_change(rec, sec) for rec, sec in zip(records, sections, strict=True)]
+
+
+def _raw_records(out: bytes) -> tuple[list[tuple[str, str, str | None]], bytes]:
+    """The raw records ``(status, path, old path)`` of `git diff -z --raw -p`, and the patch after them."""
     pos = 0
     records: list[tuple[str, str, str | None]] = []
     while pos < len(out):
@@ -764,11 +1032,111 @@ def _parse_diff(out: bytes) -> list[FileChange]:
             pos = end + 1
         else:
             records.append((status, first, None))
-    patch = out[pos:]
+    return records, out[pos:]
+
+
+def _deleted_lines(out: bytes) -> list[DeletedLines]:
+    records, patch = _raw_records(out)
     sections = re.split(rb"(?m)^diff --git ", patch)[1:] if patch else []
     if len(sections) != len(records):
         raise GitError(f"git diff gave {len(records)} files but {len(sections)} patches; please report this")
-    return [_file_change(rec, sec) for rec, sec in zip(records, sections, strict=True)]
+    result: list[DeletedLines] = []
+    for (status, path, old), section in zip(records, sections, strict=True):
+        if status == "A":
+            continue
+        lines = _deleted(section)
+        if lines:
+            result.append(DeletedLines(old or path, path, tuple(lines)))
+    return result
+
+
+def _deleted(section: bytes) -> list[tuple[int, str]]:
+    """The ``-`` lines of one file's `-U0` patch, with their numbers in the old file ([] for a binary)."""
+    lines: list[tuple[int, str]] = []
+    number = 0
+    in_hunk = False
+    for line in section.split(b"\n"):
+        if not in_hunk:
+            if line.startswith(b"Binary files ") or line.startswith(b"GIT binary patch"):
+                return []
+            if not line.startswith(b"@@"):
+                continue
+            in_hunk = True
+        if line.startswith(b"@@"):
+            m = _OLD_HUNK.match(line)
+            if m:
+                number = int(m.group(1))
+            continue
+        if line.startswith(b"-"):
+            lines.append((number, _text(line[1:])))
+            number += 1
+    return lines
+
+
+def _parse_numstat(out: bytes) -> Iterator[tuple[Commit, tuple[FileStat, ...]]]:
+    """Parse `git log -z --numstat --format=_LOG_FORMAT`: a header token per commit (starting with RS),
+    then one token per file, ``ADDED\\tDELETED\\tPATH`` (the first one after a newline), a rename being
+    ``ADDED\\tDELETED\\t`` followed by two tokens, the old path and the new."""
+    tokens = out.split(b"\0")
+    header: bytes | None = None
+    files: list[FileStat] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        token = tokens[i]
+        i += 1
+        if token.startswith(b"\x1e"):
+            if header is not None:
+                yield _commit(header, []), tuple(files)
+            header, files = token[1:], []
+            continue
+        if token.startswith(b"\n"):
+            token = token[1:]
+        if not token or header is None:
+            continue
+        added, deleted, raw_path = token.split(b"\t", 2)
+        plus = None if added == b"-" else int(added)
+        minus = None if deleted == b"-" else int(deleted)
+        if raw_path:
+            files.append(FileStat(decode_path(raw_path), None, plus, minus))
+        else:
+            old, new = tokens[i], tokens[i + 1]
+            i += 2
+            files.append(FileStat(decode_path(new), decode_path(old), plus, minus))
+    if header is not None:
+        yield _commit(header, []), tuple(files)
+
+
+def _parse_blame(out: bytes) -> list[BlameLine]:
+    """Parse `git blame --porcelain`: per line a header ``SHA ORIG FINAL [COUNT]``, then (the first time a
+    commit appears, or when it has several paths) ``key value`` lines, then the line's text after a TAB."""
+    result: list[BlameLine] = []
+    times: dict[str, tuple[int, int]] = {}
+    paths: dict[str, str] = {}
+    boundaries: set[str] = set()
+    current: tuple[str, int, int] | None = None
+    for line in out.split(b"\n"):
+        if current is None:
+            if not line:
+                continue
+            parts = line.split(b" ")
+            current = (parts[0].decode(), int(parts[1]), int(parts[2]))
+            continue
+        sha, orig, final = current
+        if line.startswith(b"\t"):
+            authored, committed = times.get(sha, (0, 0))
+            result.append(BlameLine(final, sha, paths.get(sha, ""), orig, authored, committed, sha in boundaries))
+            current = None
+            continue
+        key, _, value = line.partition(b" ")
+        if key == b"author-time":
+            times[sha] = (int(value), times.get(sha, (0, 0))[1])
+        elif key == b"committer-time":
+            times[sha] = (times.get(sha, (0, 0))[0], int(value))
+        elif key == b"filename":
+            paths[sha] = decode_path(value)
+        elif key == b"boundary":
+            boundaries.add(sha)
+    return result
 
 
 def _file_change(record: tuple[str, str, str | None], section: bytes) -> FileChange:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["AddedLine", "Change", "Commit", "FileChange", "FileTouch", "Identity", "Trailer"]
+__all__ = [
+    "AddedLine",
+    "BlameLine",
+    "Change",
+    "Commit",
+    "DeletedLines",
+    "FileChange",
+    "FileStat",
+    "FileTouch",
+    "Identity",
+    "Trailer",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +110,44 @@ class Change:
     head_tree: str
     commits: tuple[Commit, ...]
     files: tuple[FileChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    """One file of one commit, from `git log --numstat -M`: lines added and deleted (None for a binary file)."""
+
+    path: str  # the path after the commit (for a deletion, the path deleted)
+    old_path: str | None  # the path before, for a rename or copy
+    added: int | None
+    deleted: int | None
+
+    @property
+    def binary(self) -> bool:
+        return self.added is None
+
+    @property
+    def changed_lines(self) -> int:
+        """Added plus deleted lines; a binary file counts 0 (it has no lines)."""
+        return (self.added or 0) + (self.deleted or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedLines:
+    """The lines one commit deleted or changed in one file, numbered as in the parent's version of it."""
+
+    path: str  # the path in the parent (the old path of a rename)
+    new_path: str  # the path in the commit
+    lines: tuple[tuple[int, str], ...]  # (line number in the parent, text without the newline)
+
+
+@dataclass(frozen=True, slots=True)
+class BlameLine:
+    """Who last changed one line, from `git blame --porcelain`."""
+
+    line: int  # the line number in the blamed revision
+    sha: str  # the commit that last changed it
+    path: str  # the path in that commit (renames followed)
+    orig_line: int  # the line number in that commit
+    authored_at: int
+    committed_at: int
+    boundary: bool  # git could not look further back (a root commit, or the cut of a shallow clone)

@@ -6,7 +6,7 @@ Exit codes (every command): 0 success or pass, 1 blocking findings, 2 bad usage,
 Each group of commands lives in its own module and registers itself on the root group when imported.
 """
 
-from vouched.cli import deps, gate, ledger, patterns, scan  # noqa: F401  (registers the commands)
+from vouched.cli import deps, gate, ledger, patterns, report, scan  # noqa: F401  (registers the commands)
 from vouched.cli._app import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, _run, cli, main
 
 __all__ = ["EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "_run", "cli", "main"]

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from vouched.provenance import Marker
 
 __all__ = [
+    "BUG_SEVERITIES",
     "DEFAULT_DEPS_BLOCK",
     "DEFAULT_DEPS_WARN",
+    "DEFAULT_SEVERITY_MAP",
     "DEPS_SIGNALS",
     "POLICY_DIR",
     "SCANNERS",
@@ -33,6 +35,7 @@ __all__ = [
     "DepsException",
     "DepsPolicy",
     "DepsRules",
+    "MetricsConfig",
     "People",
     "Person",
     "Policy",
@@ -136,6 +139,73 @@ class DepsPolicy:
     new_package_days: int = 30  # a package first published within this many days is new
     allow_neighbours: tuple[str, ...] = ()  # names that are not typosquats though close to a popular one
     exceptions: tuple[DepsException, ...] = ()
+
+
+# Severity levels of the metrics report, most to least severe; "unknown" when the tracker says nothing usable.
+BUG_SEVERITIES = ("critical", "high", "medium", "low", "unknown")
+# A tracker's priority or severity word (lower-cased, after any "severity:"/"priority:"/"sev" prefix is
+# dropped) -> one of BUG_SEVERITIES. Jira's default priorities, P0-P4, S1-S4/sev1-sev4 and plain words.
+DEFAULT_SEVERITY_MAP: dict[str, str] = {
+    "blocker": "critical",
+    "critical": "critical",
+    "highest": "critical",
+    "urgent": "critical",
+    "p0": "critical",
+    "s0": "critical",
+    "1": "critical",
+    "s1": "critical",
+    "high": "high",
+    "major": "high",
+    "p1": "high",
+    "2": "high",
+    "s2": "high",
+    "medium": "medium",
+    "normal": "medium",
+    "moderate": "medium",
+    "p2": "medium",
+    "3": "medium",
+    "s3": "medium",
+    "low": "low",
+    "lowest": "low",
+    "minor": "low",
+    "trivial": "low",
+    "p3": "low",
+    "p4": "low",
+    "4": "low",
+    "s4": "low",
+}
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    """How ``vouched report`` reads a team's conventions: the ``[metrics]`` table of the policy.
+
+    Every field has a default, so a policy without ``[metrics]`` (every policy written before it existed)
+    stays valid. The command line can override ``tag_pattern``. Regexes are Python regexes.
+    """
+
+    # A commit whose subject matches one of these is a bug fix even when it names no tracker issue.
+    fix_patterns: tuple[str, ...] = (r"^fix(\(.+\))?!?:", r"(?i)\bbug ?fix", r"(?i)\bhot ?fix\b")
+    # Trailer keys that link a commit to the issue (or, for a commit id, the commit) it fixes.
+    fix_trailers: tuple[str, ...] = ("Fixes", "Closes", "Resolves")
+    # Tracker keys such as PROJ-123 (``#123`` and GitHub issue URLs are always recognised).
+    issue_key_pattern: str = r"\b[A-Z][A-Z0-9_]+-[1-9][0-9]*\b"
+    # Tags that are releases; the version is the named group "version", else group 1, else the whole tag.
+    tag_pattern: str = r"^v?(?P<version>[0-9]+(\.[0-9]+)*.*)$"
+    version_scheme: str = "pep440"  # or "semver": how release versions are ordered
+    # Labels (GitHub, Jira, generic) that make an issue a bug; Jira's Issue Type "Bug" always does.
+    bug_labels: tuple[str, ...] = ("bug", "defect", "regression", "type: bug", "kind/bug", "incident")
+    # Labels that mark a bug as reported by a customer; the generic format also has a customer_reported field.
+    customer_labels: tuple[str, ...] = ("customer", "customer-reported", "customer reported", "escalation")
+    # Extra or overriding entries of DEFAULT_SEVERITY_MAP (keys compared lower-cased).
+    severity: tuple[tuple[str, str], ...] = ()
+    # Below this many bug-introducing commits in either group, the report warns that it cannot say much.
+    min_events: int = 10
+
+    def severity_map(self) -> dict[str, str]:
+        merged = dict(DEFAULT_SEVERITY_MAP)
+        merged.update((k.strip().lower(), v) for k, v in self.severity)
+        return merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +341,7 @@ class Policy:
     file: str
     retro_review_days: int = 7  # a break-glass override needs a review sign-off within this many days
     deps: DepsPolicy = DepsPolicy()  # the [deps] table: the dependency gate's settings
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)  # the [metrics] table (the report, not the gate)
 
     def __post_init__(self) -> None:
         if not self.levels:

@@ -77,6 +77,19 @@ levels when they are usable) and report both files' problems together, the polic
     reason = "not reachable: we never call the affected API"   # required, not blank
     expires = 2026-12-31                 # required, a TOML date; after it the exception no longer applies
 
+    [metrics]                            # `vouched report` only (a report, not a gate): read at HEAD
+    fix_patterns = ['^fix(\\(.+\\))?!?:', '(?i)\\bbug ?fix', '(?i)\\bhot ?fix\\b']  # subject regexes
+    fix_trailers = ["Fixes", "Closes", "Resolves"]   # trailers naming the issue or commit a fix fixes
+    issue_key_pattern = '\\b[A-Z][A-Z0-9_]+-[1-9][0-9]*\\b'   # tracker keys (#123 and URLs always)
+    tag_pattern = '^v?(?P<version>[0-9]+(\\.[0-9]+)*.*)$'    # release tags; group "version" or 1
+    version_scheme = "pep440"            # or "semver": how release versions are ordered
+    bug_labels = ["bug", "defect", "regression", "type: bug", "kind/bug", "incident"]
+    customer_labels = ["customer", "customer-reported", "customer reported", "escalation"]
+    min_events = 10                      # fewer bug-introducing commits in a group: "too few to say"
+
+    [metrics.severity]                   # extra tracker words -> critical, high, medium or low
+    "P1" = "critical"
+
 A tier needs at least one path pattern or content regex.
 
 Extension, the team's own AI markers (for tools vouched does not know, or in-house bots)::
@@ -118,6 +131,7 @@ from typing import TYPE_CHECKING, Any
 from vouched.errors import ConfigError
 from vouched.policy._locate import Locator, PathKey
 from vouched.policy.model import (
+    BUG_SEVERITIES,
     DEFAULT_DEPS_BLOCK,
     DEFAULT_DEPS_WARN,
     DEPS_SIGNALS,
@@ -127,6 +141,7 @@ from vouched.policy.model import (
     DepsException,
     DepsPolicy,
     DepsRules,
+    MetricsConfig,
     People,
     Person,
     Policy,
@@ -155,12 +170,34 @@ PEOPLE_FILE = ".vouched/people.toml"
 SUPPORTED_VERSION = 1
 INIT_HINT = "run `vouched init`, review and commit .vouched/"
 
-_POLICY_KEYS = ("version", "levels", "tiers", "unknown_authors", "ai_markers", "retro_review_days", "ledger", "deps")
+_POLICY_KEYS = (
+    "version",
+    "levels",
+    "tiers",
+    "unknown_authors",
+    "ai_markers",
+    "retro_review_days",
+    "ledger",
+    "deps",
+    "metrics",
+)
 _DEPS_KEYS = ("max_db_age_days", "licence_allow", "licence_deny", "new_package_days", "allow_neighbours", "exceptions")
 _TIER_DEPS_KEYS = ("block", "warn")
 _EXCEPTION_KEYS = ("package", "ecosystem", "advisory", "signal", "reason", "expires")
 _DEPS_ECOSYSTEMS = ("PyPI", "npm")
 _SPDX_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
+_METRICS_KEYS = (
+    "fix_patterns",
+    "fix_trailers",
+    "issue_key_pattern",
+    "tag_pattern",
+    "version_scheme",
+    "bug_labels",
+    "customer_labels",
+    "severity",
+    "min_events",
+)
+_VERSION_SCHEMES = ("pep440", "semver")
 _LEDGER_KEYS = ("retro_review_days",)
 _TIER_KEYS = (
     "name",
@@ -528,7 +565,8 @@ def _read_policy(source: bytes | str, file: str) -> tuple[Policy | None, tuple[s
     markers = _markers(doc, data)
     retro_review_days = _retro_review_days(doc, data)
     deps = _deps(doc, data)
-    if doc.problems or levels is None or retro_review_days is None or deps is None:
+    metrics = _metrics(doc, data)
+    if doc.problems or levels is None or retro_review_days is None or deps is None or metrics is None:
         return None, levels, doc.problems
     policy = Policy(
         version=SUPPORTED_VERSION,
@@ -540,8 +578,92 @@ def _read_policy(source: bytes | str, file: str) -> tuple[Policy | None, tuple[s
         file=file,
         retro_review_days=retro_review_days,
         deps=deps,
+        metrics=metrics,
     )
     return policy, levels, []
+
+
+def _metrics(doc: _Doc, data: dict[str, Any]) -> MetricsConfig | None:
+    """The ``[metrics]`` table (defaults when absent), or None when it has a mistake (each one recorded)."""
+    if "metrics" not in data:
+        return MetricsConfig()
+    path: PathKey = ("metrics",)
+    table = doc.table(data["metrics"], path, "[metrics]\ntag_pattern = '^v(?P<version>.+)$'")
+    if table is None:
+        return None
+    before = len(doc.problems)
+    doc.keys(table, path, _METRICS_KEYS, "[metrics]")
+    values: dict[str, Any] = {}
+
+    def regexes(key: str, example: str) -> None:
+        if key not in table:
+            return
+        found = doc.strings(table[key], (*path, key), example=example)
+        if found is not None:
+            for i, value in enumerate(found):
+                doc.regex(value, (*path, key, i), f"{key} regex")
+            values[key] = tuple(found)
+
+    def words(key: str, example: str) -> None:
+        if key not in table:
+            return
+        found = doc.strings(table[key], (*path, key), example=example)
+        if found is not None:
+            for i, value in enumerate(found):
+                if not value.strip():
+                    doc.report((*path, key, i), f"the {_ordinal(i + 1)} entry of {key} is blank", "remove it")
+            values[key] = tuple(found)
+
+    regexes("fix_patterns", "['^fix(\\(.+\\))?:', '(?i)hotfix']")
+    words("fix_trailers", '["Fixes", "Closes", "Resolves"]')
+    for i, key in enumerate(values.get("fix_trailers", ())):
+        if key.strip() and not _TRAILER_KEY.fullmatch(key):
+            doc.report(
+                (*path, "fix_trailers", i),
+                f"{json.dumps(key, ensure_ascii=False)} is not a trailer key",
+                'give only the key, letters, digits and dashes: "Fixes"',
+            )
+    words("bug_labels", '["bug", "defect"]')
+    words("customer_labels", '["customer-reported"]')
+    for key, example in (("issue_key_pattern", "'\\b[A-Z]+-[0-9]+\\b'"), ("tag_pattern", "'^v(?P<version>.+)$'")):
+        if key in table:
+            value = doc.string(table[key], (*path, key), example=example)
+            if value is not None and doc.regex(value, (*path, key), key) is not None:
+                values[key] = value
+    if "version_scheme" in table:
+        scheme = table["version_scheme"]
+        if scheme not in _VERSION_SCHEMES:
+            shown = json.dumps(scheme, ensure_ascii=False) if isinstance(scheme, str) else _type_name(scheme)
+            doc.report(
+                (*path, "version_scheme"),
+                f"unknown version scheme {shown}",
+                'write version_scheme = "pep440" or "semver"',
+            )
+        else:
+            values["version_scheme"] = scheme
+    if "min_events" in table:
+        minimum = doc.integer(table["min_events"], (*path, "min_events"), minimum=1)
+        if minimum is not None:
+            values["min_events"] = minimum
+    if "severity" in table:
+        spath: PathKey = (*path, "severity")
+        mapping = doc.table(table["severity"], spath, '[metrics.severity]\n"P1" = "critical"')
+        if mapping is not None:
+            pairs: list[tuple[str, str]] = []
+            for word, level in mapping.items():
+                if level not in BUG_SEVERITIES[:-1]:
+                    shown = json.dumps(level, ensure_ascii=False) if isinstance(level, str) else _type_name(level)
+                    doc.report(
+                        (*spath, word),
+                        f"unknown severity {shown} for {json.dumps(word, ensure_ascii=False)}",
+                        f"map each word to one of: {', '.join(BUG_SEVERITIES[:-1])}",
+                    )
+                else:
+                    pairs.append((word, level))
+            values["severity"] = tuple(pairs)
+    if len(doc.problems) > before:
+        return None
+    return MetricsConfig(**values)
 
 
 def _retro_review_days(doc: _Doc, data: dict[str, Any]) -> int | None:
