@@ -58,7 +58,8 @@ For each fix (one `git log --no-walk` for all of them, then a thread pool of git
 A fix is skipped, with a counted reason and never a crash, when it is not a commit here (``unknown
 commit``), is a merge (``merge commit``: which side fixed what is ambiguous), is a root commit, its parent
 is missing (a shallow clone), it touches more than ``max_files`` files (a mass change whose lines are not
-the bug), or it deletes or changes no code line (``no deleted or changed code lines``).
+the bug), or it deletes or changes no code line (``no deleted or changed code lines``). A file git
+cannot blame (a submodule) is left out of its fix with a note. A fix listed twice counts once.
 
 Known limits
 ------------
