@@ -17,7 +17,8 @@ a. full-history ingest: :meth:`vouched.metrics.HistoryStore.ingest` into a fresh
    lines. The per-commit line counts of both are compared (they must agree).
 b. SZZ for the ``--fixes`` most recent fixes (non-merge commits whose subject says "fix" and that delete
    lines; when there are fewer, the most recent non-merge commits that delete lines fill up), with
-   :func:`vouched.metrics.find_introducers`, against PyDriller's ``get_commits_last_modified_lines``. The
+   :func:`vouched.metrics.find_introducers` and its commit-graph (built once, untimed, and reported on its
+   own; one run without it is shown too), against PyDriller's ``get_commits_last_modified_lines``. The
    candidate sets are compared: with vouched's defaults, and with PyDriller's own settings (no ``-M``, its
    comment filter), where they must be identical; every difference is listed with its cause.
 
@@ -200,6 +201,13 @@ def pydriller_useless(path: str, text: str) -> bool:
     return not line or line.startswith(("//", "#", "/*", "'''", '"""', "*"))
 
 
+def build_commit_graph(repo: Path, directory: Path) -> None:
+    from vouched.git import Git
+
+    shutil.rmtree(directory, ignore_errors=True)
+    Git(repo).with_commit_graph(directory).write_commit_graph()
+
+
 def vouched_szz(repo: Path, fixes: Sequence[str], **options: Any) -> dict[str, frozenset[str]]:
     from vouched.git import Git
     from vouched.metrics import Fix, find_introducers
@@ -290,10 +298,17 @@ def compare_repo(label: str, repo: Path, runs: int, want_fixes: int, report: dic
     cpu = Row(f"{label}: full ingest, CPU", [t.cpu for t in tv], [t.cpu for t in tp], "the same, CPU (user+sys)")
 
     fixes, fix_note = recent_fixes(repo, want_fixes)
+    graph = repo.parent / f"{repo.parent.name}-{repo.name}.commit-graph"
+    built, _ = timed(lambda: build_commit_graph(repo, graph))
     log(f"[{label}] SZZ: vouched vs PyDriller, {len(fixes)} fixes, {runs} rounds ...")
-    sv, sp, ours_szz, theirs_szz = alternate(runs, lambda: vouched_szz(repo, fixes), lambda: pydriller_szz(repo, fixes))
-    like = vouched_szz(repo, fixes, moves=False, skip_line=pydriller_useless)
-    no_moves = vouched_szz(repo, fixes, moves=False)
+    sv, sp, ours_szz, theirs_szz = alternate(
+        runs, lambda: vouched_szz(repo, fixes, commit_graph=graph), lambda: pydriller_szz(repo, fixes)
+    )
+    plain_timing, plain = timed(lambda: vouched_szz(repo, fixes))
+    if plain != ours_szz:
+        raise BenchError(f"[{label}] SZZ with and without the commit-graph disagree")
+    like = vouched_szz(repo, fixes, moves=False, skip_line=pydriller_useless, commit_graph=graph)
+    no_moves = vouched_szz(repo, fixes, moves=False, commit_graph=graph)
     differences: list[dict[str, Any]] = []
     for sha in fixes:
         if ours_szz[sha] == theirs_szz[sha]:
@@ -324,6 +339,13 @@ def compare_repo(label: str, repo: Path, runs: int, want_fixes: int, report: dic
         goal=f">= {GOAL_SZZ_RATIO:.0f}x faster",
     )
     szz.met = (szz.speedup or 0) >= GOAL_SZZ_RATIO
+    szz_cpu = Row(f"{label}: SZZ, CPU", [t.cpu for t in sv], [t.cpu for t in sp], "the same, CPU (user+sys)")
+    szz_cold = Row(
+        f"{label}: SZZ without the commit-graph (1 run)",
+        [plain_timing.wall],
+        note=f"building the commit-graph with Bloom filters (once; then refreshed when refs move): "
+        f"{built.wall:.2f} s wall, {built.cpu:.2f} s CPU",
+    )
     szz.note = (
         f"fixes: {fix_note}; same candidate sets: {same_default}/{len(fixes)} with vouched's defaults, "
         f"{same_like}/{len(fixes)} with PyDriller's settings (no -M, its comment filter); "
@@ -337,7 +359,7 @@ def compare_repo(label: str, repo: Path, runs: int, want_fixes: int, report: dic
         "szz_differences": differences,
         "szz_same_with_pydriller_settings": same_like,
     }
-    return [ingest, cpu, szz]
+    return [ingest, cpu, szz, szz_cpu, szz_cold]
 
 
 # -- the big history ----------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vouched.errors import ShallowCloneError, VouchedError
 from vouched.git import Git, ScratchRepo
@@ -337,3 +339,46 @@ def test_commit_stat_properties() -> None:
     )  # fmt: skip
     assert (stat.subject, stat.added, stat.deleted, stat.changed_lines, stat.files_touched) == ("subject", 3, 1, 4, 2)
     assert not stat.is_merge
+
+
+_SHARED: dict[str, ScratchRepo] = {}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "", "  x", "b"]), max_size=12),
+    st.lists(st.sampled_from(["a", "b", "c", "", "  x", "d"]), max_size=12),
+)
+def test_numstat_counts_add_up_to_the_change_in_length(
+    tmp_path_factory: pytest.TempPathFactory, old: list[str], new: list[str]
+) -> None:
+    """Whatever diff git chooses, added - deleted is the change in the number of lines, and the deleted
+    lines SZZ reads are exactly the deleted count, numbered inside the old file."""
+    if "repo" not in _SHARED:  # one repository for all the examples: each adds two commits
+        _SHARED["repo"] = ScratchRepo(tmp_path_factory.mktemp("r") / "repo")
+    repo = _SHARED["repo"]
+    repo.commit("old", {"f.txt": "".join(f"{line}\n" for line in old)})
+    sha = repo.commit("new", {"f.txt": "".join(f"{line}\n" for line in new)})
+    git = Git(repo.path)
+    ((commit, files),) = list(git.iter_numstat([sha]))
+    assert commit.sha == sha
+    if old == new:
+        assert files == ()
+        return
+    (stat,) = files
+    assert stat.added is not None and stat.deleted is not None
+    assert stat.added - stat.deleted == len(new) - len(old)
+    parent = repo.git("rev-parse", f"{sha}^").strip()
+    deleted = git.deleted_lines(parent, sha)
+    assert deleted == git.deleted_lines_of([sha])[sha]
+    numbers = [n for d in deleted for n, _ in d.lines]
+    assert len(numbers) == stat.deleted
+    assert all(1 <= n <= len(old) and old[n - 1] == text for d in deleted for n, text in d.lines)
+
+
+def test_resolve_commits_in_one_call(repo: ScratchRepo) -> None:
+    first = repo.commit("one", {"a.txt": "1\n"})
+    second = repo.commit("two", {"a.txt": "2\n"})
+    git = Git(repo.path)
+    found = git.resolve_commits([first[:10], "HEAD", "HEAD~1", "main", "nope", "-x", "HEAD:a.txt", "a" * 40])
+    assert found == {first[:10]: first, "HEAD": second, "HEAD~1": first, "main": second}

@@ -368,3 +368,17 @@ def test_private_commit_graph_gives_the_same_answer_and_leaves_the_repository_al
     assert view.write_commit_graph() is True
     with pytest.raises(GitError):  # the repository's own Git never writes a commit-graph
         git.write_commit_graph()
+
+
+def test_a_submodule_fix_is_a_note_not_a_crash_and_duplicates_count_once(repo: ScratchRepo) -> None:
+    intro = repo.commit("add", {"a.py": "x = 1\n"})
+    lib = ScratchRepo(repo.path / "vendor" / "lib")  # an embedded repository: git adds it as a gitlink
+    lib.commit("v1", {"lib.py": "v = 1\n"})
+    repo.commit("vendor a library")
+    lib.commit("v2", {"lib.py": "v = 2\n"})
+    fix = repo.commit("bump the library and fix x", {"a.py": "x = 2\n"})
+    assert "Subproject commit" in repo.git("show", fix, "--", "vendor/lib")
+    result = find_introducers(Git(repo.path), [Fix(fix), Fix(fix, reported_at=1)])
+    assert result.introducers == {fix: (Introducer(intro, "a.py", 1, BLAME),)}
+    (note,) = result.notes
+    assert note[0] == fix and note[1].startswith("blame of vendor/lib failed, its lines are left out: ")

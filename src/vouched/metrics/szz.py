@@ -58,7 +58,8 @@ For each fix (one `git log --no-walk` for all of them, then a thread pool of git
 A fix is skipped, with a counted reason and never a crash, when it is not a commit here (``unknown
 commit``), is a merge (``merge commit``: which side fixed what is ambiguous), is a root commit, its parent
 is missing (a shallow clone), it touches more than ``max_files`` files (a mass change whose lines are not
-the bug), or it deletes or changes no code line (``no deleted or changed code lines``).
+the bug), or it deletes or changes no code line (``no deleted or changed code lines``). A file git
+cannot blame (a submodule) is left out of its fix with a note. A fix listed twice counts once.
 
 Known limits
 ------------
@@ -81,8 +82,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from vouched.errors import InputError
-from vouched.git import Git
+from vouched.errors import GitError, InputError
+from vouched.git import Git, display
 from vouched.model import BlameLine, Commit, DeletedLines
 
 __all__ = [
@@ -251,8 +252,11 @@ def find_introducers(
         ignored.append(resolved[rev])
     ignored_set = frozenset(ignored)
 
+    unique: dict[str, Fix] = {}
+    for fix in fixes:  # a fix listed twice counts once, as first listed
+        unique.setdefault(fix.sha, fix)
     work: list[_Work] = []
-    for fix in fixes:
+    for fix in unique.values():
         if fix.sha in resolved:
             work.append(_Work(fix, resolved[fix.sha]))
         else:
@@ -321,9 +325,15 @@ def find_introducers(
             ancestry = Path(tmp) / "ancestry"
             ancestry.write_bytes(_ancestry(git, analysed, [path for _, path, _ in jobs_list]))
 
+        failures: list[tuple[str, str]] = []
+
         def blame(job: tuple[_Work, str, list[tuple[int, int]]], over: Path | None = ancestry) -> list[BlameLine]:
             w, path, ranges = job
-            return git.blame(w.parent, path, ranges, ignore_revs_file=revs_file, moves=moves, ancestry_file=over)
+            try:
+                return git.blame(w.parent, path, ranges, ignore_revs_file=revs_file, moves=moves, ancestry_file=over)
+            except GitError as exc:  # a submodule, a path git cannot blame: a note, never a crash
+                failures.append((w.fix.sha, f"blame of {display(path)} failed, its lines are left out: {exc.message}"))
+                return []
 
         blamed = list(pool.map(blame, jobs_list))
         if ancestry is not None:
@@ -352,6 +362,7 @@ def find_introducers(
                 found[key].append(Introducer(bl.sha, bl.path, bl.line, BLAME))
         for key, items in found.items():
             results[key] = tuple(items)
+        notes.extend(dict.fromkeys(failures))
     return SzzResult(results, tuple(skipped), tuple(dict.fromkeys(dropped)), tuple(notes))
 
 
