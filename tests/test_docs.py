@@ -72,3 +72,12 @@ def test_every_rule_is_catalogued_and_documented() -> None:
 def test_exit_codes_are_documented() -> None:
     for code in ("0", "1", "2", "3"):
         assert re.search(rf"\|\s*`?{code}`?\s*\|", README), f"exit code {code} is missing from the README table"
+
+
+def test_the_readme_shows_the_demo_as_it_runs() -> None:
+    """The first thing a new user runs is `vouched demo`: the README must show its real output."""
+    start = README.index("```\n$ vouched demo\n") + len("```\n$ vouched demo\n")
+    shown = README[start : README.index("```", start)]
+    result = CliRunner().invoke(cli, ["demo", "--no-color"])
+    assert result.exit_code == 0, result.output
+    assert shown == result.output.rstrip("\n") + "\n"

@@ -385,3 +385,24 @@ def test_any_scan_table_parses_or_says_where_it_is_wrong(table: dict[str, object
         return
     assert set(scan.scanners) <= {"ruff", "bandit", "semgrep"}
     assert scan.block_severity in ("low", "medium", "high", "critical") and 0 <= scan.context_lines <= 50
+
+
+def test_assert_is_a_finding_in_code_but_not_in_tests(shop: ScratchRepo) -> None:
+    body = "def check(x):\n    assert x > 0\n    return x\n"
+    shop.commit(
+        f"Checks\n\n{CLAUDE}\n",
+        {"src/app/check.py": body, "src/tests/test_check.py": body, "src/app/check_test.py": body},
+    )
+    asserts = {(f.path, f.line) for f in scan_findings(verdict(shop)) if "S101" in f.message or "B101" in f.message}
+    assert asserts == {("src/app/check.py", 2)}  # tests check with assert; code must not rely on it
+
+
+def test_ruff_password_rules_name_the_variable_and_never_quote_a_value(shop: ScratchRepo) -> None:
+    shop.commit(f"Login\n\n{CLAUDE}\n", {"src/app/login.py": 'api_token = "hunter22hunter22"\n'})
+    found = [f for f in scan_findings(verdict(shop)) if "CWE-259" in f.message]
+    assert found, "the hard-coded password is flagged"
+    assert all("hunter22" not in f.message for f in found)
+    ruff_only = judge(
+        evaluate(Git(shop.path), "main", "feature"), (*CHECKS, scan_check(Git(shop.path), {"ruff": RuffScanner()}))
+    )
+    assert any("assigned to: api_token" in f.message for f in ruff_only.findings)

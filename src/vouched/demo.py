@@ -15,6 +15,7 @@ from pathlib import Path
 from vouched.errors import UsageError
 from vouched.gate.approvals import GitHubReviews
 from vouched.gate.engine import evaluate, judge
+from vouched.gate.suite import full_gate
 from vouched.git import Git, ScratchRepo
 from vouched.report import formatter
 
@@ -140,9 +141,15 @@ def build_demo_repo(path: Path) -> dict[str, str]:
     # A failing change: Carol (junior) and Claude rewrite the login check (red) and relax the policy.
     repo.git("checkout", "-q", "main")
     repo.git("checkout", "-q", "-b", "feature/login-shortcut")
+    token = "ghp_" + "demo" * 9  # GitHub-token-shaped, built here so no scanner flags vouched's own source
     first = repo.commit(
         f"Speed up login\n\n{CLAUDE}\n",
-        {"src/auth/login.py": "def check(stored, given):\n    return stored == given\n"},
+        {
+            "src/auth/login.py": (
+                f'SUPPORT_TOKEN = "{token}"\n\n\n'
+                "def check(stored, given):\n    return given == SUPPORT_TOKEN or stored == given\n"
+            )
+        },
         author=CAROL,
     )
     heads["feature/login-shortcut~1"] = first
@@ -209,7 +216,7 @@ def run_demo(keep: Path | None, *, color: bool, echo: Callable[[str], object]) -
         ):
             echo(f"# {story}")
             echo(f"$ vouched check --base main --head {branch} --approvals {reviews.name}")
-            verdict = judge(evaluate(git, "main", branch, [GitHubReviews(reviews)]))
+            verdict = judge(evaluate(git, "main", branch, [GitHubReviews(reviews)]), full_gate(git))
             echo(formatter("text", color=color).render(verdict).rstrip("\n"))
             echo(f"(exit code {0 if verdict.passed else 1})")
             echo("")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 from typing import Any
 
@@ -210,6 +211,12 @@ def parse_output(raw: bytes, written: dict[str, SourceFile]) -> ScanResult:
     return ScanResult(tuple(findings), tuple(problems), scanned)
 
 
+# Ruff's hard-coded-password rules quote the variable, argument or parameter name (Bandit's quote the value,
+# which the gate redacts); unquoted, the name is shown as it is.
+_NAMES_A_VARIABLE = frozenset({"S105", "S106", "S107"})
+_QUOTED_NAME = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"$')
+
+
 def _diagnostic(item: Any, written: dict[str, SourceFile]) -> ScanFinding | Problem | None:
     if not isinstance(item, dict):
         return Problem("ruff", None, "ruff printed a diagnostic that is not a JSON object")
@@ -226,6 +233,8 @@ def _diagnostic(item: Any, written: dict[str, SourceFile]) -> ScanFinding | Prob
     if not isinstance(code, str) or start is None:
         return Problem("ruff", source.path, "ruff printed a diagnostic without a rule or a line")
     cwe, severity, confidence = RULES.get(code, _UNKNOWN)
+    if code in _NAMES_A_VARIABLE:  # 'assigned to: "token"' quotes the name, not the value: show it as a name
+        message = _QUOTED_NAME.sub(r"\1", message)
     name = _str(item.get("name")) or code
     return ScanFinding(
         scanner="ruff",

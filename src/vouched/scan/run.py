@@ -12,7 +12,9 @@ Rules, in the order they apply:
    change edits the argument that makes an unchanged call dangerous).
 3. The same issue found by several scanners (same path, same first line, same CWE) is one finding that
    lists every ``scanner:rule`` as evidence, with the highest severity and confidence any of them gave.
-4. Every added line of every text file is checked for credentials (:mod:`vouched.scan.secrets`),
+4. ``assert`` in test files (Ruff S101, Bandit B101) is how tests check, not a weakness: it is dropped
+   there (``tests/``, ``test/``, ``test_*.py``, ``*_test.py``, ``conftest.py``), and kept everywhere else.
+5. Every added line of every text file is checked for credentials (:mod:`vouched.scan.secrets`),
    whatever the tier. Binary files cannot be read for secrets: a problem, reported as a note.
 
 A required scanner that is not installed is ``missing``; one that crashed or printed garbage is
@@ -22,6 +24,7 @@ A required scanner that is not installed is ``missing``; one that crashed or pri
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -56,6 +59,15 @@ class ScanReport:
     missing: tuple[Problem, ...] = ()  # required scanners not installed (path None)
     failed: tuple[Problem, ...] = ()  # required scanners that crashed or gave unreadable output
     ran: tuple[str, ...] = field(default=())  # scanners that ran
+
+
+_ASSERT_RULES = frozenset({"S101", "B101"})
+_TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
+
+
+def is_test_file(path: str) -> bool:
+    """Whether ``path`` is a test module by the usual layouts (pytest's and unittest's discovery names)."""
+    return bool(_TEST_FILE.search(path))
 
 
 def on_changed_lines(finding: ScanFinding, added: frozenset[int], context: int) -> bool:
@@ -134,7 +146,9 @@ def run_scan(targets: Sequence[Target], scanners: Mapping[str, Scanner]) -> Scan
             (failed if p.path is None else problems).append(p)
         for f in result.findings:
             owner = by_path.get(f.path)
-            if owner is not None and on_changed_lines(f, frozenset(n for n, _ in owner.added), owner.context):
+            if owner is None or (f.rule in _ASSERT_RULES and is_test_file(f.path)):
+                continue
+            if on_changed_lines(f, frozenset(n for n, _ in owner.added), owner.context):
                 findings.append(f)
     secrets: list[ScanFinding] = []
     for t in targets:
