@@ -210,3 +210,13 @@ def test_compare_and_swap_ref_answers_with_gits_own_verdict(repo: ScratchRepo) -
     with pytest.raises(GitError):  # a real failure is not a lost race: it must not be retried as one
         git.compare_and_swap_ref("refs/vouched/t", "1" * 40, second, "no such object")
     assert git.read_ref("refs/vouched/t") == second
+
+
+def test_a_missing_object_says_how_to_repair_the_clone(repo: ScratchRepo) -> None:
+    base = repo.commit("one", {"a.txt": "1\n"})
+    repo.commit("two", {"a.txt": "the blob that goes missing\n"})
+    blob = repo.git("rev-parse", "HEAD:a.txt").strip()
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    with pytest.raises(GitError) as caught:
+        Git(repo.path).load_change(base, "HEAD")
+    assert "missing objects" in (caught.value.hint or "") and "git fsck" in (caught.value.hint or "")

@@ -82,6 +82,20 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
+_MISSING_OBJECT = ("unable to read", "bad object", "missing blob", "missing tree", "invalid object", "corrupt")
+
+
+def _git_error(message: str) -> GitError:
+    """git's own message, with the fix when it means the repository lacks objects its history names."""
+    if any(s in message for s in _MISSING_OBJECT):
+        return GitError(
+            message,
+            hint="the repository is missing objects its history names (a partial, promisor or damaged clone): "
+            "fetch the full history (`git fetch --refetch`, or clone without --filter) and check with `git fsck`",
+        )
+    return GitError(message)
+
+
 class Git:
     """A git repository, read-only."""
 
@@ -135,7 +149,7 @@ class Git:
             raise GitError("git is not installed or not on PATH", hint="install git 2.30 or newer") from None
         if proc.returncode not in tuple(ok):
             msg = _text(proc.stderr).strip() or f"git {args[0]} exited {proc.returncode}"
-            raise GitError(msg.splitlines()[0] if msg else msg)
+            raise _git_error(msg.splitlines()[0] if msg else msg)
         return proc.stdout
 
     def _chunks(
@@ -175,7 +189,7 @@ class Git:
                 err = errfile.read()
         if rc != 0:
             msg = _text(err).strip()
-            raise GitError(msg.splitlines()[0] if msg else f"git {args[0]} exited {rc}")
+            raise _git_error(msg.splitlines()[0] if msg else f"git {args[0]} exited {rc}")
 
     def _read_all(self, args: Sequence[str], stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
         """A command's whole output, read in large chunks (``_run``'s poll loop costs seconds on 100 MB)."""
@@ -714,7 +728,7 @@ class Git:
                 err = errfile.read()
         if rc != 0:
             msg = _text(err).strip()
-            raise GitError(msg.splitlines()[0] if msg else f"git cat-file exited {rc}")
+            raise _git_error(msg.splitlines()[0] if msg else f"git cat-file exited {rc}")
 
     def notes(self, ref: str) -> dict[str, bytes]:
         """Every note under ``ref`` keyed by the annotated commit (empty if the ref does not exist)."""
