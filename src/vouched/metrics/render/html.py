@@ -117,7 +117,8 @@ def _stacked_bars(chart: str, title: str, categories: list[str], series: list[tu
         )
     parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#999"/>')
     parts.append("</svg>")
-    return "".join(parts) + _legend([k for k, _ in series], COLORS, LABELS)
+    caption = f'<p class="meta"><strong>{_e(title)}</strong></p>'  # two charts share a heading: say which is which
+    return caption + "".join(parts) + _legend([k for k, _ in series], COLORS, LABELS)
 
 
 def _forest(rr: RateRatio) -> str:
