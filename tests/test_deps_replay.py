@@ -136,3 +136,16 @@ def test_a_package_from_a_private_registry_is_unknown_and_a_public_namesake_is_n
     assert not [f for f in found if f.rule == "deps.deprecated" and "left-pad" in f.message]
     # the public registry is asked about what comes from it
     assert [f.rule for f in found if "vouched-fixture-no-such-package" in f.message] == ["deps.nonexistent"]
+
+
+@pytest.mark.parametrize("spec", ["latest", "V1.3.0", "1.2+build"])
+def test_an_npm_spec_that_is_not_a_range_is_unknown_and_blocking_with_the_reason(
+    repo: ScratchRepo, replay: RegistryReplay, db: Path, spec: str
+) -> None:
+    # one evaluator (deps.ranges) for the audit and the signals: it refuses what node-semver refuses, and the
+    # refusal reaches the reviewer as an unknown, never as "admits nothing" or as silence
+    manifest = json.dumps({"name": "app", "dependencies": {"left-pad": spec}}) + "\n"
+    found = audit(repo, {"package.json": manifest}, replay, db)
+    unknown = [f for f in found if f.blocking and "is not an npm version range" in f.message + f.hint]
+    assert unknown, [(f.rule, f.message, f.hint) for f in found]
+    assert not [f for f in found if f.rule == "deps.nonexistent-version"]

@@ -1,7 +1,10 @@
 """Which published versions a manifest's version range admits: npm ranges and PEP 440 specifiers.
 
 A dependency written as a range (``^1.2.3``, ``>=2.0,<3``) is not one version: the gate judges it by
-every published version it admits, since any of them may be the one installed. PEP 440 specifiers are
+every published version it admits, since any of them may be the one installed. This is vouched's one
+range evaluator: the advisory audit (:mod:`vouched.deps.audit`) and the registry signals
+(:mod:`vouched.deps.signals`: yanked, deprecated) both ask it, so an advisory and a yank are always judged
+over the same versions. PEP 440 specifiers are
 :mod:`packaging`'s (with its pre-release rule: pre-releases are admitted only when the specifier names
 one, or when nothing else is published). npm ranges are parsed here, following node-semver's grammar
 (https://github.com/npm/node-semver#ranges, ``includePrerelease`` off):
@@ -9,7 +12,9 @@ one, or when nothing else is published). npm ranges are parsed here, following n
 - a range is comparator sets joined by ``||``; a set is comparators separated by spaces, all of which
   must hold; an empty range, ``*``, ``x`` and ``X`` admit every release;
 - comparators ``<``, ``<=``, ``>``, ``>=``, ``=`` (or none) before a version, with optional spaces
-  between operator and version, and a leading ``v`` or ``=`` on the version;
+  between operator and version, and a leading ``v`` or ``=`` on the version (lower-case ``v`` only, and
+  numbers without leading zeros, at most 2**53 - 1, as node-semver's strict grammar has it: ``V1``,
+  ``01.2.3`` and ``1.2+build`` are not ranges);
 - X-ranges ``1.x``, ``1.2.*``, and partial versions ``1``, ``1.2`` (``1.2`` means ``>=1.2.0 <1.3.0-0``;
   ``>1.2`` means ``>=1.3.0``; ``<=1.2`` means ``<1.3.0-0``; ``<1.2`` means ``<1.2.0-0``);
 - tilde: ``~1.2.3`` is ``>=1.2.3 <1.3.0-0``, ``~1.2`` the same from 1.2.0, ``~1`` is ``>=1.0.0 <2.0.0-0``;
@@ -21,6 +26,9 @@ one, or when nothing else is published). npm ranges are parsed here, following n
 - a pre-release version (``1.3.0-beta.1``) is admitted only if it satisfies the set *and* some
   comparator of the set names a pre-release of the same ``major.minor.patch``: ``^1.2.3-beta.2`` admits
   ``1.2.3-beta.4`` but not ``1.3.0-beta``.
+
+A published version is read as node-semver reads one (strict SemVer 2.0.0, one optional leading ``v``);
+one it cannot read is admitted by no range.
 
 Anything else (a dist-tag such as ``latest``, a URL, ``file:``, ``git+``, ``npm:`` aliases, junk) is not
 a range: :func:`parse_npm_range` raises :class:`RangeError`, and the caller reports the dependency as
@@ -85,9 +93,9 @@ class NpmRange:
     sets: tuple[tuple[Comparator, ...], ...]
 
     def admits(self, version: str) -> bool:
-        """Whether ``version`` (SemVer, a leading ``v``/``=`` tolerated) satisfies the range; an invalid
-        version satisfies nothing (the caller counts it as unknown)."""
-        parsed = parse_semver(_strip_v(version.strip()))
+        """Whether ``version`` (SemVer, a leading ``v`` tolerated) satisfies the range; an invalid version
+        satisfies nothing (the caller counts it as unknown)."""
+        parsed = _published(version)
         if parsed is None:
             return False
         return any(_test_set(s, parsed) for s in self.sets)
@@ -96,10 +104,17 @@ class NpmRange:
         return " || ".join(" ".join(str(c) for c in s) or "*" for s in self.sets)
 
 
-def _strip_v(text: str) -> str:
-    while text[:1] in ("v", "V", "="):
-        text = text[1:].lstrip()
-    return text
+# node-semver's Number.MAX_SAFE_INTEGER: a larger major, minor or patch makes the version invalid
+_MAX_SAFE = 2**53 - 1
+
+
+def _published(version: str) -> SemVer | None:
+    """A published version as node-semver's ``new SemVer(v)`` reads it: trimmed, one optional ``v``."""
+    text = version.strip()
+    parsed = parse_semver(text[1:] if text[:1] == "v" else text)
+    if parsed is None or max(parsed.major, parsed.minor, parsed.patch) > _MAX_SAFE:
+        return None
+    return parsed
 
 
 def _test_set(comparators: tuple[Comparator, ...], version: SemVer) -> bool:
@@ -117,16 +132,29 @@ def _test_set(comparators: tuple[Comparator, ...], version: SemVer) -> bool:
 
 
 _IDENT = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"
-_PARTIAL = re.compile(
-    r"^[vV=]*\s*(?P<major>0|[1-9]\d*|[xX*])"
-    r"(?:\.(?P<minor>0|[1-9]\d*|[xX*])"
-    r"(?:\.(?P<patch>0|[1-9]\d*|[xX*])"
-    rf"(?:-(?P<pre>{_IDENT}(?:\.{_IDENT})*))?"
-    r"(?:\+(?P<build>[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
-    r")?)?$",
-    re.ASCII,
-)
-_HYPHEN = re.compile(r"^\s*(?P<low>\S+)\s+-\s+(?P<high>\S+)\s*$")
+_XR = r"(?:0|[1-9]\d*|[xX*])"
+_PRE = rf"{_IDENT}(?:\.{_IDENT})*"
+
+
+def _xrange_pattern(g: str) -> str:
+    """node-semver's XRANGEPLAIN; ``g`` prefixes the group names (empty: no groups), so that the hyphen
+    range can hold two of them."""
+
+    def group(name: str, body: str) -> str:
+        return f"(?P<{g}{name}>{body})" if g else f"(?:{body})"
+
+    return (
+        rf"[v=\s]*{group('major', _XR)}"
+        rf"(?:\.{group('minor', _XR)}"
+        rf"(?:\.{group('patch', _XR)}"
+        rf"(?:-{group('pre', _PRE)})?"
+        r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
+        r")?)?"
+    )
+
+
+_PARTIAL = re.compile(rf"^{_xrange_pattern('_')}\Z", re.ASCII)
+_HYPHEN = re.compile(rf"^\s*(?P<low>{_xrange_pattern('')})\s+-\s+(?P<high>{_xrange_pattern('')})\s*\Z", re.ASCII)
 _OP = re.compile(r"(<=|>=|<|>|=|~>|~|\^)\s*")
 
 
@@ -141,9 +169,11 @@ class _Partial:
         return SemVer(self.major or 0, self.minor or 0, self.patch or 0, self.pre, ())
 
 
-def _num(text: str | None) -> int | None:
+def _num(text: str | None, whole: str) -> int | None:
     if text is None or text in ("x", "X", "*"):
         return None
+    if len(text) > 16 or int(text) > _MAX_SAFE:
+        raise RangeError(f"{whole!r} is not an npm version range ({text} is larger than 2**53 - 1)")
     return int(text)
 
 
@@ -151,13 +181,13 @@ def _partial(text: str, whole: str) -> _Partial:
     m = _PARTIAL.match(text)
     if m is None:
         raise RangeError(f"{whole!r} is not an npm version range ({text!r} is not a version)")
-    major, minor, patch = _num(m.group("major")), _num(m.group("minor")), _num(m.group("patch"))
+    major, minor, patch = (_num(m.group(f"_{k}"), whole) for k in ("major", "minor", "patch"))
     # once a part is a wildcard, the parts after it are too (``1.x.3`` means ``1.x``)
     if major is None:
         minor = patch = None
     if minor is None:
         patch = None
-    pre = tuple(m.group("pre").split(".")) if m.group("pre") and patch is not None else ()
+    pre = tuple(m.group("_pre").split(".")) if m.group("_pre") and patch is not None else ()
     return _Partial(major, minor, patch, pre)
 
 
@@ -283,9 +313,12 @@ def admitted_versions(ecosystem: str, spec: str, versions: Iterable[str]) -> lis
     """The published ``versions`` a manifest's ``spec`` admits, in their given order.
 
     For npm ``spec`` is the range as written (``^1.2.0``); for PyPI, a PEP 440 specifier (``>=2,<3``, or
-    empty for any version). :class:`RangeError` when ``spec`` is not a range in that ecosystem.
+    empty for any version). :class:`RangeError` when ``spec`` is not a range in that ecosystem, or the
+    ecosystem is one vouched has no range grammar for (never a guess with another ecosystem's rules).
     """
     if ecosystem == "npm":
         rng = parse_npm_range(spec)
         return [v for v in versions if rng.admits(v)]
-    return pep440_admitted(spec, versions)
+    if ecosystem == "PyPI":
+        return pep440_admitted(spec, versions)
+    raise RangeError(f"vouched cannot read version ranges of the {ecosystem!r} ecosystem")

@@ -35,8 +35,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from vouched.deps.admitted import admitted_versions
 from vouched.deps.popularity import PopularityList
+from vouched.deps.ranges import RangeError, admitted_versions
 from vouched.deps.registry.interface import Ecosystem, PackageInfo, Release
 from vouched.deps.squat import SquatIndex, SquatMatch
 
@@ -125,10 +125,10 @@ def _judged(
     if version is not None:
         found = info.release(version)
         return ([found] if found is not None else []), f"pinned {version}"
-    admitted = admitted_versions(ecosystem, spec, [r.version for r in info.releases])
-    if admitted is None:
-        return None, f"range {spec!r} cannot be evaluated"
-    wanted = set(admitted)
+    try:
+        wanted = set(admitted_versions(ecosystem, spec, [r.version for r in info.releases]))
+    except RangeError as exc:
+        return None, f"range {spec!r} cannot be evaluated: {exc}"
     return [r for r in info.releases if r.version in wanted], f"range {spec!r}"
 
 
