@@ -31,6 +31,17 @@ class Origins:
         self._ev = ev
         self._by_sha = {c.commit.sha: c for c in ev.commits}
         self._cache: dict[str, dict[int, EvaluatedCommit]] = {}
+        self._touching: dict[str, list[EvaluatedCommit]] | None = None  # path -> commits touching it, in order
+
+    def _commits_touching(self, path: str) -> list[EvaluatedCommit]:
+        """The change's commits that touch ``path`` (indexed once: a change of 200 files asks 200 times)."""
+        if self._touching is None:
+            index: dict[str, list[EvaluatedCommit]] = {}
+            for c in self._ev.commits:
+                for p in dict.fromkeys(p for t in c.commit.files for p in t.paths):
+                    index.setdefault(p, []).append(c)
+            self._touching = index
+        return self._touching.get(path, [])
 
     def of(self, path: str) -> dict[int, EvaluatedCommit]:
         """Added line number -> the commit of the change that wrote it (lines git cannot place are left out)."""
@@ -40,7 +51,7 @@ class Origins:
         change = next((f for f in self._ev.change.files if f.path == path), None)
         numbers = [a.number for a in change.added] if change is not None else []
         result: dict[int, EvaluatedCommit] = {}
-        touching = [c for c in self._ev.commits if any(path in t.paths for t in c.commit.files)]
+        touching = self._commits_touching(path)
         if numbers and len(touching) == 1:
             result = dict.fromkeys(numbers, touching[0])
         elif numbers:

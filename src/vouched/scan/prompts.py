@@ -147,25 +147,23 @@ CATEGORIES: tuple[Prompt, ...] = (
     ),
 )
 _BY_NAME = {p.category: p for p in CATEGORIES}
+_PASS = re.compile(r"^\s*(pass|\.\.\.)\s*$")
+_EXCEPT = re.compile(r"^\s*except\b")
 
 
 def prompts_for_lines(lines: list[tuple[int, str]]) -> dict[str, list[int]]:
     """Category -> the numbers of the given ``(number, text)`` lines that raise it (interface excluded)."""
     found: dict[str, list[int]] = {}
+    texts = dict(lines)  # once: building it per hit made a long hunk quadratic
     for prompt in CATEGORIES:
         if prompt.regex is None:
             continue
         hits = [n for n, text in lines if prompt.regex.search(text)]
         if prompt.category == "sql":
-            hits = [n for n in hits if _BUILT.search(dict(lines)[n])]
+            hits = [n for n in hits if _BUILT.search(texts[n])]
         if prompt.category == "exception":
             # `pass` alone is only a swallowed error right after an except line.
-            texts = dict(lines)
-            hits = [
-                n
-                for n in hits
-                if not re.match(r"^\s*(pass|\.\.\.)\s*$", texts[n]) or re.match(r"^\s*except\b", texts.get(n - 1, ""))
-            ]
+            hits = [n for n in hits if not _PASS.match(texts[n]) or _EXCEPT.match(texts.get(n - 1, ""))]
         if hits:
             found[prompt.category] = hits
     return found

@@ -137,8 +137,11 @@ def run_scan(targets: Sequence[Target], scanners: Mapping[str, Scanner]) -> Scan
             jobs.append((name, scanner, files))
     # Scanners run side by side: Ruff and Semgrep are subprocesses, so they use the other core while Bandit
     # (in-process) holds this one. Results are collected in the scanners' name order, whatever finishes first.
+    # The credentials pass runs here, in this thread, while the scanners work: Ruff's subprocess is otherwise
+    # waited for with nothing to do. Its problems are still listed after the scanners'.
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         futures = [(name, pool.submit(_scan_safely, scanner, files)) for name, scanner, files in jobs]
+        secrets, secret_problems = _secrets(targets)
         results = [(name, future.result()) for name, future in futures]
     for name, result in results:
         ran.append(name)
@@ -150,14 +153,7 @@ def run_scan(targets: Sequence[Target], scanners: Mapping[str, Scanner]) -> Scan
                 continue
             if on_changed_lines(f, frozenset(n for n, _ in owner.added), owner.context):
                 findings.append(f)
-    secrets: list[ScanFinding] = []
-    for t in targets:
-        if not t.added and not t.binary:
-            continue
-        if t.binary or (t.data is not None and b"\0" in t.data):
-            problems.append(Problem(SECRETS, t.path, "binary file: not read for credentials"))
-            continue
-        secrets.extend(find_secrets(t.path, t.added))
+    problems.extend(secret_problems)
     log.debug("scan: %d finding(s), %d secret(s), %d problem(s)", len(findings), len(secrets), len(problems))
     return ScanReport(
         findings=tuple(deduplicate(findings)),
@@ -167,6 +163,20 @@ def run_scan(targets: Sequence[Target], scanners: Mapping[str, Scanner]) -> Scan
         failed=tuple(failed),
         ran=tuple(ran),
     )
+
+
+def _secrets(targets: Sequence[Target]) -> tuple[list[ScanFinding], list[Problem]]:
+    """Credentials on every added line of every text file; binary files are problems (not readable)."""
+    secrets: list[ScanFinding] = []
+    problems: list[Problem] = []
+    for t in targets:
+        if not t.added and not t.binary:
+            continue
+        if t.binary or (t.data is not None and b"\0" in t.data):
+            problems.append(Problem(SECRETS, t.path, "binary file: not read for credentials"))
+            continue
+        secrets.extend(find_secrets(t.path, t.added))
+    return secrets, problems
 
 
 def _scan_safely(scanner: Scanner, files: list[SourceFile]) -> ScanResult:

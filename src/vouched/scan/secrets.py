@@ -8,7 +8,8 @@ Two layers, both run on each added line of every text file of the change:
    Twilio, and ``scheme://user:password@host`` credentials. Its entropy and keyword plugins are left out:
    run on single lines without its file-level filters they flag almost every identifier, and they cost
    most of its time. Nothing of it touches the network (verification is never asked for). It costs about
-   0.3 s to import (it pulls in ``requests``), so it is imported only when a change adds text.
+   0.3 s to import (it pulls in ``requests``), so it is imported only when an added line could hold one of
+   the credentials its plugins know (:func:`_plugins_may_match`), and its plugins are loaded once a process.
 2. **vouched's own rules**, for what detect-secrets misses or gets wrong: Google API keys (``AIza...``),
    npm access tokens (``npm_...``), GitHub fine-grained tokens (``github_pat_...``), Slack webhooks,
    connection strings with a password (``postgres://user:pw@host``, placeholders such as ``${DB_PASS}``
@@ -46,6 +47,45 @@ _OVERLAP = 600
 # detect-secrets' plugins cost about 175 µs a line; every credential they know is a run of 16 or more token
 # characters, a URL with credentials, or a key header, so a line without any of those skips them.
 _CANDIDATE = re.compile(r"[A-Za-z0-9_\-+/=.~]{16,}|://|PRIVATE KEY|PuTTY")
+# A necessary condition for any of the plugins vouched runs to report something on a line, so a line without
+# it needs no plugin, and a change without such a line never imports detect-secrets (about 0.3 to 1 s, most
+# of it `requests`). Each alternative is implied by a plugin's own patterns: a literal every match of it
+# contains (key prefixes, ``://``, ``PRIVATE KEY``...), or, for the plugins that look for a keyword and a
+# value (AWS secret key, Cloudant, IBM Cloud IAM and COS HMAC, SoftLayer), the keyword next to a run of 24 or
+# more value characters. Character classes use the plugins' own flags (``\d`` is any Unicode digit, and
+# IGNORECASE lets ``[a-z]`` match the Kelvin sign), so the condition holds for every line they can match.
+# tests/test_scan_secrets_prefilter.py checks it against the plugins themselves (Hypothesis, from their
+# patterns), and that findings are the same with and without it.
+_PLUGIN_LITERALS = re.compile(
+    r"AKC[a-zA-Z0-9]{10}|AP[\dABCDEF][a-zA-Z0-9]{8}"  # Artifactory
+    r"|A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA"  # AWS key ids
+    r"|AccountKey="  # Azure storage
+    r"|://"  # credentials in URLs, Cloudant, SoftLayer and Slack webhook URLs
+    r"|[MNO][a-zA-Z\d_-]{23,25}\."  # Discord
+    r"|gh[pousr]_|gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941"  # GitHub, GitLab
+    r"|eyJ"  # JSON web tokens
+    r"|-us[0-9]"  # Mailchimp
+    r"|_authToken="  # npm
+    r"|T3BlbkFJ"  # OpenAI
+    r"|PRIVATE KEY|PuTTY-User-Key-File-2"  # private keys
+    r"|pypi-AgE"  # PyPI
+    r"|SG\."  # SendGrid
+    r"|(?i:xox[abposr]-)"  # Slack
+    r"|sq0csp-"  # Square
+    r"|[rs]k_live_"  # Stripe
+    r"|\d{8}:"  # Telegram
+    r"|(?:AC|SK)[a-z0-9]{32}"  # Twilio
+)
+_PLUGIN_KEYWORD = re.compile(r"(?i:key|pw|pass|token)")
+_PLUGIN_VALUE = re.compile(r"(?i:[a-z0-9_\-/+]{24})")
+
+
+def _plugins_may_match(line: str) -> bool:
+    """False only when no detect-secrets plugin vouched runs can report anything on ``line``."""
+    if _PLUGIN_LITERALS.search(line):
+        return True
+    return _PLUGIN_KEYWORD.search(line) is not None and _PLUGIN_VALUE.search(line) is not None
+
 
 # Our own rules: (id, title, regex with the secret in group "s").
 _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
@@ -182,8 +222,12 @@ def _assignment_secret(value: str, quoted: bool) -> bool:
     return has_letter and has_digit and entropy(value) >= 3.5
 
 
-def _line_hits(path: str, line: str) -> list[tuple[str, str, str]]:
-    """(rule id, title, secret) for each credential in one line."""
+def _line_hits(path: str, line: str, *, exhaustive: bool = False) -> list[tuple[str, str, str]]:
+    """(rule id, title, secret) for each credential in one line.
+
+    ``exhaustive`` runs detect-secrets' plugins without :func:`_plugins_may_match` first: the reference the
+    tests compare the fast path with.
+    """
     hits: list[tuple[str, str, str]] = []
     rules = _RULES if _PREFIXES.search(line) else ()
     for rule, title, regex in rules:
@@ -193,7 +237,8 @@ def _line_hits(path: str, line: str) -> list[tuple[str, str, str]]:
         password = m.group("s")
         if not _PLACEHOLDER.match(password) and not password.startswith(("$", "%", "{", "<")):
             hits.append(("connection-string", f"{m.group('scheme')} connection string with a password", password))
-    plugins = _detect_secrets_plugins() if _CANDIDATE.search(line) else ()
+    candidate = _CANDIDATE.search(line) is not None and (exhaustive or _plugins_may_match(line))
+    plugins = _detect_secrets_plugins() if candidate else ()
     for plugin in plugins:
         try:
             found = plugin.analyze_line(filename=path, line=line, line_number=0)
@@ -218,18 +263,18 @@ def _line_hits(path: str, line: str) -> list[tuple[str, str, str]]:
     return hits
 
 
-def find_secrets(path: str, lines: Iterable[tuple[int, str]]) -> list[ScanFinding]:
+def find_secrets(path: str, lines: Iterable[tuple[int, str]], *, exhaustive: bool = False) -> list[ScanFinding]:
     """Findings for the credentials on ``lines`` ((number, text) of the lines a change adds to ``path``).
 
     One finding per secret per line: a token two detectors both recognise is reported once, by the more
-    specific name (our own rules first, then detect-secrets').
+    specific name (our own rules first, then detect-secrets'). ``exhaustive``: see :func:`_line_hits`.
     """
     out: list[ScanFinding] = []
     for number, raw in lines:
         hits = [
             hit
             for start in range(0, max(1, len(raw) - _OVERLAP), _MAX_LINE - _OVERLAP)
-            for hit in _line_hits(path, raw[start : start + _MAX_LINE])
+            for hit in _line_hits(path, raw[start : start + _MAX_LINE], exhaustive=exhaustive)
         ]
         if not hits:
             continue
