@@ -209,3 +209,26 @@ def test_full_gate_findings_are_the_same_on_the_fast_and_the_reference_paths(
     messages = " ".join(f.message for f in fast if f.rule == "scan.secret")
     for kind in ("Twilio", "JSON Web Token", "Slack", "Mailchimp", "connection string"):
         assert kind in messages, (kind, messages)
+
+
+def test_finding_secrets_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """detect-secrets can verify a secret with its issuer's API; vouched must never let it (offline, no leak)."""
+    import socket
+
+    attempts: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("network refused by the test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    lines = [
+        (1, 'github = "ghp_' + "Zq8Xw7Vu6Ts5Rq4Po3Nm2Lk1Jh0Gf9Ed8Cb7A" + '"'),
+        (2, 'slack = "xoxb-' + "123456789012-1234567890123-abcdefghijABCDEFGHIJklmn" + '"'),
+        (3, 'stripe = "sk_live_' + "abcdefghijklmnopqrstuvwx" + '"'),
+        (4, 'aws = "AKIA' + "IOSFODNN7EXAMPLQ" + '"'),
+    ]
+    found = find_secrets("config.py", lines)
+    assert {f.line for f in found} == {1, 2, 3, 4}
+    assert attempts == []
