@@ -135,46 +135,50 @@ if side == "before" and before_file:
     spec = importlib.util.spec_from_file_location("squat_before", before_file)
     old = sys.modules["squat_before"] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(old)
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 if side == "after":
     result = squat.check_squat(eco, name)
 elif before_file:
     result = old.check_squat(eco, name)
 else:
     result = squat._FullDeletionIndex(load_popularity(eco), allowlist=squat.load_allowlist()[eco]).check(name)
-print(time.perf_counter() - start, len(result))
+print(time.perf_counter() - start, time.process_time() - cpu, len(result))
 """
 
 
-def cold_round(eco: str, name: str, side: str, before_file: str) -> tuple[float, int]:
-    """Seconds from a new process's first squat check to its answer (imports excluded), and the answer's
-    number of matches."""
+def cold_round(eco: str, name: str, side: str, before_file: str) -> tuple[float, float, int]:
+    """Seconds (wall, then CPU) from a new process's first squat check to its answer (imports excluded),
+    and the answer's number of matches. CPU time is what a busy machine does not inflate."""
     out = subprocess.run(
         [sys.executable, "-c", _COLD_CHILD, eco, name, side, before_file],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    return float(out[0]), int(out[1])
+    return float(out[0]), float(out[1]), int(out[2])
 
 
 def cold_start(runs: int, before_file: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for eco, names in COLD_NAMES.items():
         for name in names:
-            before, after, ratios = [], [], []
+            before, after, ratios, cpu_before, cpu_after = [], [], [], [], []
             for _ in range(runs):
-                b, nb = cold_round(eco, name, "before", before_file)
-                a, na = cold_round(eco, name, "after", before_file)
+                b, cb, nb = cold_round(eco, name, "before", before_file)
+                a, ca, na = cold_round(eco, name, "after", before_file)
                 if nb != na:
                     raise SystemExit(f"cold start: before and after disagree on {name!r}: {nb} vs {na} matches")
                 before.append(b)
                 after.append(a)
+                cpu_before.append(cb)
+                cpu_after.append(ca)
                 ratios.append(b / a)
             fig = {
                 "before s (median)": statistics.median(before),
                 "after s (median)": statistics.median(after),
                 "speed-up (median of ratios)": statistics.median(ratios),
+                "before CPU s (median)": statistics.median(cpu_before),
+                "after CPU s (median)": statistics.median(cpu_after),
                 "matches": na,
                 "runs": runs,
             }
@@ -182,6 +186,7 @@ def cold_start(runs: int, before_file: str) -> dict[str, Any]:
             print(
                 f"cold first check in a new process, {eco} {name!r}: before {fig['before s (median)'] * 1000:,.0f} ms, "
                 f"after {fig['after s (median)'] * 1000:,.0f} ms, {fig['speed-up (median of ratios)']:.1f}x "
+                f"(CPU {fig['before CPU s (median)'] * 1000:,.0f} -> {fig['after CPU s (median)'] * 1000:,.0f} ms) "
                 f"(medians of {runs} alternating runs{'; before = ' + before_file if before_file else ''})",
                 flush=True,
             )
