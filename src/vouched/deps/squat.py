@@ -18,11 +18,12 @@ neighbour when:
   ``-py``, ``-python``, ``node-``, ``-js``, ``js-``, ``-lib``...), or both are the same core with
   different affixes (``yaml-js``/``js-yaml``): an **affix**.
 
-Fast over the whole list: candidates come from hash lookups, never from scanning every popular name.
-Edit-distance neighbours use deletion neighbourhoods (the SymSpell idea): two strings within distance
-``d`` share a string reachable from each by at most ``d`` deletions, so the index maps every such
-deletion variant of every popular name to its names, and a query looks up its own variants, then
-verifies the few candidates with a real distance.
+Fast over the whole list, and from a cold start: candidates come from hash lookups, never from scanning
+every popular name, and the index a process builds first is cheap (see :class:`SquatIndex`). Distance-1
+neighbours are the query's own one-edit strings found among the popular names' plain forms; distance-2
+ones come from pieces of the long top names; after many queries the process switches to deletion
+neighbourhoods (the SymSpell idea: two strings within distance ``d`` share a string reachable from each
+by at most ``d`` deletions). Every candidate is verified with a real distance.
 
 A neighbour is only a squat suspect when it is far more popular: the queried name is not in the list
 at all, or both are and the queried one's popularity score (downloads, or ``1/rank`` where the list
