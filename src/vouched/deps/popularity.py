@@ -29,8 +29,11 @@ DATA_FILES: dict[Ecosystem, str] = {"PyPI": "pypi-top.tsv", "npm": "npm-top.tsv"
 def normalise_for_popularity(ecosystem: str, name: str) -> str:
     """PEP 503 for PyPI (runs of ``-_.`` to one ``-``, lower case), lower case for npm."""
     if ecosystem == "PyPI":
+        lowered = name.lower()
+        if "_" not in lowered and "." not in lowered and "--" not in lowered:
+            return lowered  # no run of separators to fold: the common case, kept off the loop below
         out: list[str] = []
-        for ch in name.lower():
+        for ch in lowered:
             if ch in "-_.":
                 if not out or out[-1] != "-":
                     out.append("-")
