@@ -216,3 +216,9 @@ def test_one_typo_of_a_top_name_is_found(name: str, data: st.DataObject) -> None
     if typo == name or typo in load_popularity("PyPI"):
         return
     assert name in [m.target for m in check_squat("PyPI", typo)]
+
+
+@pytest.mark.parametrize("name", ["requests-lib", "lib-requests", "official-requests", "requests-official"])
+def test_affix_words_that_fold_like_look_alikes_still_count(name: str) -> None:
+    """`lib` and `official` hold an `i`, which look-alike folding turns into `l`: the words are folded too."""
+    assert [(m.target, m.kinds) for m in check_squat("PyPI", name)] == [("requests", ("affix",))]

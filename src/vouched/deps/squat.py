@@ -152,14 +152,18 @@ def _core_key(ecosystem: str, name: str) -> str:
         folded = folded.replace(sep, "-")
     tokens = [t for t in folded.split("-") if t]
     kept = list(tokens)
-    while len(kept) > 1 and kept[0] in AFFIXES:
+    while len(kept) > 1 and kept[0] in _FOLDED_AFFIXES:
         kept.pop(0)
-    while len(kept) > 1 and kept[-1] in AFFIXES:
+    while len(kept) > 1 and kept[-1] in _FOLDED_AFFIXES:
         kept.pop()
     if len(kept) == len(tokens):
         return ""
     prefix = "".join(c for c in _fold(scope) if c not in _SEPARATORS) + "/" if slash else ""
     return prefix + "".join(kept)
+
+
+# The words are compared after look-alike folding (as the name is): `lib` is `llb` then, `official` `offlclal`.
+_FOLDED_AFFIXES = frozenset(_fold(word) for word in AFFIXES)
 
 
 def osa_distance(a: str, b: str, limit: int | None = None) -> int:
@@ -356,7 +360,7 @@ def _bulk_forms(ecosystem: str, names: Sequence[str]) -> tuple[list[str], list[s
         # _core_key is "" unless the first or last separator-delimited word is an affix word.
         has_separator = "-" in base or "_" in base or "." in base
         words = [w for w in base.replace("_", "-").replace(".", "-").split("-") if w] if has_separator else []
-        has_affix = len(words) > 1 and (words[0] in AFFIXES or words[-1] in AFFIXES)
+        has_affix = len(words) > 1 and (words[0] in _FOLDED_AFFIXES or words[-1] in _FOLDED_AFFIXES)
         cores.append(_core_key(ecosystem, name) if has_affix else "")
     return skeletons, plains, cores
 
