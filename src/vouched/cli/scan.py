@@ -7,28 +7,30 @@ from pathlib import Path
 
 import click
 
-from vouched.cli._app import EXIT_FINDINGS, EXIT_OK, _git, _repo_option, _use_color, cli
+from vouched.cli._app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    _base_option,
+    _color_option,
+    _format_option,
+    _git,
+    _head_option,
+    _repo_option,
+    _use_color,
+    cli,
+)
 from vouched.errors import UsageError
 
 
 @cli.command()
 @_repo_option
-@click.option(
-    "--base",
-    metavar="REV",
-    help="The revision the change will merge into; its policy says which scanners each tier requires. "
-    "Default: the repository's default branch.",
+@_base_option(
+    "The revision the change will merge into; its policy says which scanners each tier requires. "
+    "Default: the repository's default branch."
 )
-@click.option("--head", metavar="REV", default="HEAD", show_default=True, help="The tip of the change.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "sarif", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Report format (the same as `vouched check`'s, with the scan's findings only).",
-)
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal).")
+@_head_option
+@_format_option("Report format (the same as `vouched check`'s, with the scan's findings only).")
+@_color_option
 def scan(repo: Path, base: str | None, head: str, fmt: str, color: bool | None) -> int:
     """Scan the lines the change BASE...HEAD adds: the tiers' security scanners and secrets.
 
