@@ -11,7 +11,6 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -39,31 +38,6 @@ def _repo_option(f: Any) -> Any:
         show_default=True,
         help=REPO_HELP,
     )(f)
-
-
-def _base_option(help: str) -> Callable[[Any], Any]:
-    """``--base REV``: the revision a change merges into; each command says what it takes from it."""
-    return click.option("--base", metavar="REV", help=help)
-
-
-_head_option = click.option("--head", metavar="REV", default="HEAD", show_default=True, help="The tip of the change.")
-
-
-def _format_option(help: str) -> Callable[[Any], Any]:
-    """``--format`` for the commands that print a verdict, in each of the report formats."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json", "sarif", "markdown"]),
-        default="text",
-        show_default=True,
-        help=help,
-    )
-
-
-_color_option = click.option(
-    "--color/--no-color", default=None, help="Colour the text report (default: on a terminal)."
-)
 
 
 def _git(repo: Path) -> Git:

@@ -8,19 +8,8 @@ from pathlib import Path
 
 import click
 
-from vouched.cli._app import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    _base_option,
-    _color_option,
-    _format_option,
-    _git,
-    _head_option,
-    _repo_option,
-    _use_color,
-    _write,
-    cli,
-)
+from vouched.cli._app import EXIT_FINDINGS, EXIT_OK, _git, _repo_option, _use_color, _write, cli
+from vouched.cli._options import base_option, color_option, format_option, head_option
 from vouched.errors import UsageError
 
 # -- check ------------------------------------------------------------------------------------------
@@ -28,11 +17,11 @@ from vouched.errors import UsageError
 
 @cli.command()
 @_repo_option
-@_base_option(
+@base_option(
     "The revision the change will merge into; its policy and roster judge the change. "
     "Default: the repository's default branch (origin/HEAD, origin/main, main, ...)."
 )
-@_head_option
+@head_option
 @click.option(
     "--approvals",
     "approvals_file",
@@ -40,14 +29,14 @@ from vouched.errors import UsageError
     type=click.Path(dir_okay=False, path_type=Path),
     help="Reviews exported from GitHub: `gh api repos/OWNER/REPO/pulls/N/reviews --paginate`.",
 )
-@_format_option("Report format.")
+@format_option("Report format.")
 @click.option(
     "--output",
     metavar="FILE",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to FILE instead of standard output.",
 )
-@_color_option
+@color_option
 @click.option(
     "--db",
     "db_path",

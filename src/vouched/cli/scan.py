@@ -7,30 +7,20 @@ from pathlib import Path
 
 import click
 
-from vouched.cli._app import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    _base_option,
-    _color_option,
-    _format_option,
-    _git,
-    _head_option,
-    _repo_option,
-    _use_color,
-    cli,
-)
+from vouched.cli._app import EXIT_FINDINGS, EXIT_OK, _git, _repo_option, _use_color, cli
+from vouched.cli._options import base_option, color_option, format_option, head_option
 from vouched.errors import UsageError
 
 
 @cli.command()
 @_repo_option
-@_base_option(
+@base_option(
     "The revision the change will merge into; its policy says which scanners each tier requires. "
     "Default: the repository's default branch."
 )
-@_head_option
-@_format_option("Report format (the same as `vouched check`'s, with the scan's findings only).")
-@_color_option
+@head_option
+@format_option("Report format (the same as `vouched check`'s, with the scan's findings only).")
+@color_option
 def scan(repo: Path, base: str | None, head: str, fmt: str, color: bool | None) -> int:
     """Scan the lines the change BASE...HEAD adds: the tiers' security scanners and secrets.
 
