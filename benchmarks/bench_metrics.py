@@ -37,13 +37,12 @@ import os
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,7 @@ GOAL_BIG_SECONDS = 60.0
 
 sys.path.insert(0, str(HERE))
 import bench_spine  # noqa: E402  (the synthetic history generator lives there)
+from _results import Row, print_table  # noqa: E402  (shared with bench_spine)
 
 
 class BenchError(Exception):
@@ -91,83 +91,6 @@ def timed(fn: Callable[[], Any]) -> tuple[Timing, Any]:
     cpu = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user)
     cpu += c1.children_system - c0.children_system
     return Timing(t1 - t0, cpu), value
-
-
-@dataclass
-class Row:
-    name: str
-    measured: list[float] = field(default_factory=list)
-    baseline: list[float] = field(default_factory=list)
-    baseline_name: str = ""
-    unit: str = "s"
-    goal: str = ""
-    met: bool | None = None
-    note: str = ""
-
-    @property
-    def value(self) -> float | None:
-        return statistics.median(self.measured) if self.measured else None
-
-    @property
-    def base(self) -> float | None:
-        return statistics.median(self.baseline) if self.baseline else None
-
-    @property
-    def speedup(self) -> float | None:
-        """Median of the per-round ratios baseline / vouched (each pair ran back to back)."""
-        if not self.measured or not self.baseline:
-            return None
-        return statistics.median(b / m for m, b in zip(self.measured, self.baseline, strict=True))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "unit": self.unit,
-            "median": self.value,
-            "baseline": self.baseline_name,
-            "baseline_median": self.base,
-            "speedup": self.speedup,
-            "goal": self.goal,
-            "met": self.met,
-            "note": self.note,
-            "samples": self.measured,
-            "baseline_samples": self.baseline,
-        }
-
-
-def fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "-"
-    if unit == "MB":
-        return f"{value:.0f} MB"
-    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
-
-
-def print_table(rows: Sequence[Row]) -> None:
-    header = ("measurement", "vouched", "baseline", "speed-up", "goal", "met?")
-    cells = [
-        (
-            r.name,
-            fmt(r.value, r.unit),
-            fmt(r.base, r.unit),
-            "-" if r.speedup is None else f"{r.speedup:.1f}x",
-            r.goal or "-",
-            {True: "yes", False: "NO", None: "-"}[r.met],
-        )
-        for r in rows
-    ]
-    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
-    line = "  ".join(f"{{:{'<' if i in (0, 4) else '>'}{w}}}" for i, w in enumerate(widths))
-    print(line.format(*header))
-    print("  ".join("-" * w for w in widths))
-    for c in cells:
-        print(line.format(*c))
-    print()
-    for r in rows:
-        if r.baseline_name:
-            print(f"  {r.name}: baseline = {r.baseline_name}")
-        if r.note:
-            print(f"  {r.name}: {r.note}")
 
 
 # -- the two sides ------------------------------------------------------------------------------------------
@@ -506,14 +429,14 @@ def _main(args: argparse.Namespace) -> int:
         f"load {load_before[0]:.2f} -> {load_after[0]:.2f}, {elapsed:.0f} s of measuring"
     )
     print()
-    print_table(rows)
+    print_table(rows, "speedup")
     for label, info in details.items():
         for d in info["szz_differences"]:
             print(f"  {label}: fix {d['fix'][:12]}: only vouched {[s[:12] for s in d['only_vouched']]}, "
                   f"only PyDriller {[s[:12] for s in d['only_pydriller']]}: {'; '.join(d['causes'])}")  # fmt: skip
     if args.json:
         args.json.write_text(
-            json.dumps({"rows": [r.to_json() for r in rows], "details": details, "git": git_version}, indent=2)
+            json.dumps({"rows": [r.to_json("speedup") for r in rows], "details": details, "git": git_version}, indent=2)
         )
     return 0
 

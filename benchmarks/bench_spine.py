@@ -40,9 +40,11 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from _results import Row, fmt, print_table
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_WORK = HERE / ".work"
@@ -967,81 +969,7 @@ def alternate(runs: int, a: Callable[[], Sample] | None, b: Callable[[], Sample]
 # -- results --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Row:
-    name: str
-    unit: str  # "s" or "MB"
-    measured: list[float] = field(default_factory=list)
-    baseline: list[float] = field(default_factory=list)
-    baseline_name: str = ""
-    goal: str = ""
-    met: bool | None = None
-    note: str = ""
-
-    @property
-    def value(self) -> float | None:
-        return statistics.median(self.measured) if self.measured else None
-
-    @property
-    def base(self) -> float | None:
-        return statistics.median(self.baseline) if self.baseline else None
-
-    @property
-    def ratio(self) -> float | None:
-        """The median of the per-round ratios: each pair ran back to back, under the same load."""
-        if not self.measured or not self.baseline:
-            return None
-        return statistics.median(m / b for m, b in zip(self.measured, self.baseline, strict=True))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "unit": self.unit,
-            "median": self.value,
-            "baseline": self.baseline_name,
-            "baseline_median": self.base,
-            "ratio": self.ratio,
-            "goal": self.goal,
-            "met": self.met,
-            "note": self.note,
-            "samples": self.measured,
-            "baseline_samples": self.baseline,
-        }
-
-
-def fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "-"
-    if unit == "s":
-        return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
-    return f"{value:.0f} MB"
-
-
-def print_table(rows: Sequence[Row]) -> None:
-    header = ("measurement", "median", "baseline", "ratio", "goal", "met?")
-    cells = [
-        (
-            r.name,
-            fmt(r.value, r.unit),
-            fmt(r.base, r.unit),
-            "-" if r.ratio is None else f"{r.ratio:.2f}x",
-            r.goal or "-",
-            {True: "yes", False: "NO", None: "-"}[r.met],
-        )
-        for r in rows
-    ]
-    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
-    line = "  ".join(f"{{:{'<' if i in (0, 4) else '>'}{w}}}" for i, w in enumerate(widths))
-    print(line.format(*header))
-    print("  ".join("-" * w for w in widths))
-    for c in cells:
-        print(line.format(*c))
-    print()
-    for r in rows:
-        if r.baseline_name:
-            print(f"  {r.name}: baseline = {r.baseline_name}")
-        if r.note:
-            print(f"  {r.name}: {r.note}")
+# Row, fmt and print_table live in _results.py (shared with bench_metrics.py).
 
 
 # -- the benchmarks -------------------------------------------------------------------------------------
@@ -1052,8 +980,8 @@ def bench_provenance(repo: Repo, vouched: list[str] | None, runs: int, keep: Pat
     n = repo.meta["commits"]
     git_log = ["git", "-C", str(cwd), "log", "-z", f"--format={LOG_FORMAT}", "HEAD"]
     cmd = [*vouched, "provenance", "--format", "jsonl"] if vouched else None
-    row = Row(f"a1. provenance jsonl, {n:,} commits", "s", baseline_name="git log -z --format=<vouched's fields>")
-    cpu = Row(f"a2. provenance CPU (user+sys), {n:,}", "s", baseline_name="the same git log")
+    row = Row(f"a1. provenance jsonl, {n:,} commits", baseline_name="git log -z --format=<vouched's fields>")
+    cpu = Row(f"a2. provenance CPU (user+sys), {n:,}", baseline_name="the same git log")
     row.goal = f"ratio <= {GOAL_PROVENANCE_RATIO}"
     if cmd:
         sanity_provenance(cmd, repo, keep)
@@ -1139,9 +1067,9 @@ def bench_check(repo: Repo, vouched: list[str] | None, runs: int, keep: Path | N
         runs, (lambda: run(cmd, cwd, env, ok=(0, 1))) if cmd else None, check_plumbing(repo)
     )
     measured, baseline = [m.wall for m in samples], [b.wall for b in base_samples]
-    wall = Row("b1. check, 50 commits / 200 files", "s", measured, goal=f"< {GOAL_CHECK_SECONDS} s")
-    ratio = Row("b2. check vs its git plumbing", "s", measured, baseline, goal=f"ratio <= {GOAL_CHECK_RATIO}")
-    cpu = Row("b3. check CPU (user+sys)", "s", [m.cpu for m in samples], [b.cpu for b in base_samples])
+    wall = Row("b1. check, 50 commits / 200 files", measured, goal=f"< {GOAL_CHECK_SECONDS} s")
+    ratio = Row("b2. check vs its git plumbing", measured, baseline, goal=f"ratio <= {GOAL_CHECK_RATIO}")
+    cpu = Row("b3. check CPU (user+sys)", [m.cpu for m in samples], [b.cpu for b in base_samples])
     cpu.baseline_name = "the same git calls"
     ratio.baseline_name = "8 git calls back to back (rev-parse x3, merge-base, log --raw, diff -p, ls-tree, cat-file)"
     if cmd:
@@ -1157,7 +1085,7 @@ def bench_check(repo: Repo, vouched: list[str] | None, runs: int, keep: Path | N
         lambda: run([py, "-S", "-c", "pass"], cwd, env),
     )
     imports, bare = [m.wall for m in imports_s], [b.wall for b in bare_s]
-    startup = Row("b4. python + import vouched.cli", "s", imports, bare, baseline_name="python -S -c pass")
+    startup = Row("b4. python + import vouched.cli", imports, bare, baseline_name="python -S -c pass")
     if cmd:
         rest = statistics.median(measured) - statistics.median(baseline) - statistics.median(imports)
         startup.note = (
@@ -1195,9 +1123,9 @@ def bench_memory(repo: Repo, vouched: list[str] | None, runs: int) -> list[Row]:
     log(f"c. peak memory: {rounds} rounds ...")
     base: list[float] = []
     goal = f"< {GOAL_RSS_MB:.0f} MB" + ("" if n == GOAL_RSS_AT else f" (set at {GOAL_RSS_AT:,})")
-    own = Row(f"c1. provenance peak RSS, python, {n:,}", "MB", baseline=base, goal=goal)
+    own = Row(f"c1. provenance peak RSS, python, {n:,}", unit="MB", baseline=base, goal=goal)
     own.baseline_name = "peak RSS of the bare git log"
-    tree = Row(f"c2. provenance peak RSS, + git child, {n:,}", "MB", baseline=base)
+    tree = Row(f"c2. provenance peak RSS, + git child, {n:,}", unit="MB", baseline=base)
     tree.note = "RUSAGE_CHILDREN of a fresh probe: the larger of vouched's process and its git child"
     if not vouched:
         base += [peak_rss(git_log, cwd, env) for _ in range(rounds)]

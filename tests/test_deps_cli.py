@@ -19,12 +19,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from deps_server import npm_package, pypi_project, serve
 from test_deps_gate import osv_records
 from vouched.demo import DEMO_PEOPLE, DEMO_POLICY
 from vouched.git import ScratchRepo
 
 from conftest import ALICE
+from registry_replay import RegistryReplay, npm_package, pypi_project
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "schemas" / "sarif-schema-2.1.0.json"
 PYPA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pypa-advisory-database"
@@ -77,8 +77,8 @@ def registry_routes() -> dict[str, Any]:
 
 
 @pytest.fixture
-def registry() -> Iterator[tuple[str, list[str]]]:
-    with serve(registry_routes()) as server:
+def registry() -> Iterator[RegistryReplay]:
+    with RegistryReplay(registry_routes(), recorded=False) as server:
         yield server
 
 
@@ -127,17 +127,17 @@ def findings(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
 
 
 def test_a_healthy_popular_package_passes(project: ScratchRepo, db: Path, registry: Any) -> None:
-    url, seen = registry
+    url = registry.url
     project.commit("upgrade", {"requirements.txt": "requests==2.32.3\n"}, author=ALICE)
     result = audit(project, db, url)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("PASS")
     assert "requests==2.32.3" in result.stdout
-    assert "/simple/requests/" in seen and "/pypi/requests/json" in seen
+    assert "/simple/requests/" in registry.paths and "/pypi/requests/json" in registry.paths
 
 
 def test_a_vulnerable_version_fails_with_its_evidence(project: ScratchRepo, db: Path, registry: Any) -> None:
-    url, _ = registry
+    url = registry.url
     project.commit("add", {"requirements.txt": "requests==2.31.0\ninsecure-lib>=1.1,<2\n"}, author=ALICE)
     result = audit(project, db, url, "--format", "json")
     assert result.returncode == 1, result.stderr
@@ -154,7 +154,7 @@ def test_a_vulnerable_version_fails_with_its_evidence(project: ScratchRepo, db: 
 
 
 def test_a_yanked_version_fails(project: ScratchRepo, db: Path, registry: Any) -> None:
-    url, _ = registry
+    url = registry.url
     project.commit("add", {"requirements.txt": "requests==2.31.0\nold-thing==2.0\n"}, author=ALICE)
     result = audit(project, db, url, "--format", "json")
     assert result.returncode == 1
@@ -166,7 +166,7 @@ def test_a_yanked_version_fails(project: ScratchRepo, db: Path, registry: Any) -
 def test_a_package_that_does_not_exist_and_looks_like_a_popular_one(
     project: ScratchRepo, db: Path, registry: Any
 ) -> None:
-    url, _ = registry
+    url = registry.url
     project.commit("add", {"requirements.txt": "requests==2.31.0\nreqeusts==2.31.0\n"}, author=ALICE)
     result = audit(project, db, url, "--format", "json")
     assert result.returncode == 1
@@ -176,7 +176,7 @@ def test_a_package_that_does_not_exist_and_looks_like_a_popular_one(
 
 
 def test_a_deprecated_npm_package_fails_and_a_healthy_one_passes(project: ScratchRepo, db: Path, registry: Any) -> None:
-    url, _ = registry
+    url = registry.url
     deps = {"name": "app", "version": "1.0.0", "dependencies": {"lodash": "^4.17.0", "left-pad": "^1.2.0"}}
     project.commit("add", {"package.json": json.dumps(deps, indent=2) + "\n"}, author=ALICE)
     result = audit(project, db, url, "--format", "json")
@@ -189,7 +189,7 @@ def test_a_deprecated_npm_package_fails_and_a_healthy_one_passes(project: Scratc
 
 
 def test_a_stale_database_fails_closed(project: ScratchRepo, tmp_path: Path, registry: Any) -> None:
-    url, _ = registry
+    url = registry.url
     src = tmp_path / "old-osv"
     src.mkdir()
     for rec in osv_records(NOW - dt.timedelta(days=30)):
@@ -207,11 +207,11 @@ def test_a_stale_database_fails_closed(project: ScratchRepo, tmp_path: Path, reg
 def test_offline_without_a_cache_is_unknown_and_with_one_it_is_not(
     project: ScratchRepo, db: Path, registry: Any
 ) -> None:
-    url, seen = registry
+    url = registry.url
     project.commit("upgrade", {"requirements.txt": "requests==2.32.3\n"}, author=ALICE)
     offline = audit(project, db, url, "--offline")
     assert offline.returncode == 1 and "deps.unknown" in offline.stdout
-    assert seen == []  # offline asked nothing
+    assert registry.paths == []  # offline asked nothing
     assert audit(project, db, url).returncode == 0  # online: fills the cache
     again = audit(project, db, url, "--offline")
     assert again.returncode == 0, again.stdout
@@ -221,7 +221,7 @@ def test_offline_without_a_cache_is_unknown_and_with_one_it_is_not(
 
 
 def test_check_reports_dependency_findings_at_the_manifest_line(project: ScratchRepo, db: Path, registry: Any) -> None:
-    url, _ = registry
+    url = registry.url
     project.commit(
         "add insecure-lib\n\nAssisted-by: none\n",
         {"requirements.txt": "requests==2.31.0\ninsecure-lib==1.2.0\n"},
@@ -257,7 +257,7 @@ def test_check_without_dependency_changes_needs_no_database(project: ScratchRepo
 
 
 def test_audit_files_in_every_format(tmp_path: Path, db: Path, registry: Any) -> None:
-    url, _ = registry
+    url = registry.url
     req = tmp_path / "requirements.txt"
     req.write_text("requests==2.32.3\ninsecure-lib==1.4.0\n")
     args = ("deps", "audit", req, "--db", db, "--pypi-url", url, "--npm-url", url, "--repo", tmp_path)
@@ -279,6 +279,9 @@ def test_audit_usage_errors(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "not a manifest" in bad.stderr and "Traceback" not in bad.stderr
 
 
+EXPORT_HEADERS = {"Last-Modified": "Fri, 27 Nov 2026 06:00:00 GMT"}
+
+
 def _zip(records: list[dict[str, Any]]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
@@ -291,14 +294,15 @@ def _zip(records: list[dict[str, Any]]) -> bytes:
 def test_db_update_from_a_loopback_server_then_info(tmp_path: Path) -> None:
     records = osv_records(NOW - dt.timedelta(days=1))
     routes = {
-        "/PyPI/all.zip": (200, _zip([records[0]]), "application/zip"),
-        "/npm/all.zip": (200, _zip([records[1]]), "application/zip"),
+        "/PyPI/all.zip": {"body": _zip([records[0]]), "content_type": "application/zip", "headers": EXPORT_HEADERS},
+        "/npm/all.zip": {"body": _zip([records[1]]), "content_type": "application/zip", "headers": EXPORT_HEADERS},
     }
     target = tmp_path / "db.sqlite3"
-    with serve(routes) as (url, seen):
+    with RegistryReplay(routes, recorded=False) as server:
+        url = server.url
         result = run("deps", "db", "update", "--url", url, "--db", target)
     assert result.returncode == 0, result.stderr
-    assert seen == ["/PyPI/all.zip", "/npm/all.zip"]
+    assert server.paths == ["/PyPI/all.zip", "/npm/all.zip"]
     assert "imported 2 advisories" in result.stdout
     info = run("deps", "db", "info", "--db", target, "--format", "json")
     doc = json.loads(info.stdout)
@@ -315,8 +319,8 @@ def test_db_update_from_a_loopback_server_then_info(tmp_path: Path) -> None:
 
 def test_db_update_failures_exit_2_and_keep_the_old_database(tmp_path: Path, db: Path) -> None:
     before = db.read_bytes()
-    with serve({}) as (url, _):
-        missing = run("deps", "db", "update", "--url", url, "--db", db, "--ecosystem", "PyPI")
+    with RegistryReplay(recorded=False) as server:
+        missing = run("deps", "db", "update", "--url", server.url, "--db", db, "--ecosystem", "PyPI")
     assert missing.returncode == 2 and "HTTP 404" in missing.stderr and "Traceback" not in missing.stderr
     unreachable = run("deps", "db", "update", "--url", "http://127.0.0.1:9", "--db", db)
     assert unreachable.returncode == 2 and "cannot download" in unreachable.stderr

@@ -1066,23 +1066,34 @@ def _deleted_lines(out: bytes) -> list[DeletedLines]:
 
 def _deleted(section: bytes) -> list[tuple[int, str]]:
     """The ``-`` lines of one file's `-U0` patch, with their numbers in the old file ([] for a binary)."""
-    lines: list[tuple[int, str]] = []
+    lines = _hunk_lines(section, _OLD_HUNK, b"-", (b"-",))
+    return [] if lines is None else [(number, _text(text)) for number, text in lines]
+
+
+def _hunk_lines(
+    section: bytes, header: re.Pattern[bytes], kept: bytes, counted: tuple[bytes, ...]
+) -> list[tuple[int, bytes]] | None:
+    """The lines of one file's patch that start with ``kept`` (without it), each with its number: a hunk
+    header (``header``'s first group) sets the number, a line starting with one of ``counted`` advances it.
+    None for a binary file. One walk for both sides of a diff, so the old and new numbering cannot drift."""
+    lines: list[tuple[int, bytes]] = []
     number = 0
     in_hunk = False
     for line in section.split(b"\n"):
         if not in_hunk:
             if line.startswith(b"Binary files ") or line.startswith(b"GIT binary patch"):
-                return []
+                return None
             if not line.startswith(b"@@"):
                 continue
             in_hunk = True
         if line.startswith(b"@@"):
-            m = _OLD_HUNK.match(line)
+            m = header.match(line)
             if m:
                 number = int(m.group(1))
             continue
-        if line.startswith(b"-"):
-            lines.append((number, _text(line[1:])))
+        if line.startswith(counted):
+            if line.startswith(kept):
+                lines.append((number, line[1:]))
             number += 1
     return lines
 
@@ -1155,29 +1166,9 @@ def _parse_blame(out: bytes) -> list[BlameLine]:
 
 def _file_change(record: tuple[str, str, str | None], section: bytes) -> FileChange:
     status, path, old = record
-    added: list[AddedLine] = []
-    binary = False
-    number = 0
-    in_hunk = False
-    for line in section.split(b"\n"):
-        if not in_hunk:
-            if line.startswith(b"Binary files ") or line.startswith(b"GIT binary patch"):
-                binary = True
-                break
-            if not line.startswith(b"@@"):
-                continue
-            in_hunk = True
-        if line.startswith(b"@@"):
-            m = _HUNK.match(line)
-            if m:
-                number = int(m.group(1))
-            continue
-        if line.startswith(b"+"):
-            added.append(AddedLine(number, _text(line[1:])))
-            number += 1
-        elif line.startswith(b" "):
-            number += 1
-    return FileChange(status, path, old, binary, tuple(added))
+    lines = _hunk_lines(section, _HUNK, b"+", (b"+", b" "))
+    added = () if lines is None else tuple(AddedLine(number, _text(text)) for number, text in lines)
+    return FileChange(status, path, old, lines is None, added)
 
 
 class ScratchRepo:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from vouched.cli._app import EXIT_FINDINGS, EXIT_OK, _git, _repo_option, _use_color, _write, cli
+from vouched.cli._options import base_option, color_option, format_option, head_option
 from vouched.errors import UsageError
 
 # -- check ------------------------------------------------------------------------------------------
@@ -16,13 +17,11 @@ from vouched.errors import UsageError
 
 @cli.command()
 @_repo_option
-@click.option(
-    "--base",
-    metavar="REV",
-    help="The revision the change will merge into; its policy and roster judge the change. "
-    "Default: the repository's default branch (origin/HEAD, origin/main, main, ...).",
+@base_option(
+    "The revision the change will merge into; its policy and roster judge the change. "
+    "Default: the repository's default branch (origin/HEAD, origin/main, main, ...)."
 )
-@click.option("--head", metavar="REV", default="HEAD", show_default=True, help="The tip of the change.")
+@head_option
 @click.option(
     "--approvals",
     "approvals_file",
@@ -30,21 +29,14 @@ from vouched.errors import UsageError
     type=click.Path(dir_okay=False, path_type=Path),
     help="Reviews exported from GitHub: `gh api repos/OWNER/REPO/pulls/N/reviews --paginate`.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "sarif", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
+@format_option("Report format.")
 @click.option(
     "--output",
     metavar="FILE",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to FILE instead of standard output.",
 )
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal).")
+@color_option
 @click.option(
     "--db",
     "db_path",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from vouched.cli._app import EXIT_FINDINGS, EXIT_OK, _git, _repo_option, _write, cli
+from vouched.cli._options import base_option, head_option
 from vouched.errors import UsageError
 
 if TYPE_CHECKING:
@@ -53,10 +54,8 @@ def _signing_options(f: Any) -> Any:
         help="OpenSSH Ed25519 private key file, or a .pub file naming an ssh-agent key "
         "(default: ssh-agent if SSH_AUTH_SOCK is set, else ~/.ssh/id_ed25519).",
     )(f)
-    f = click.option("--head", metavar="REV", default="HEAD", show_default=True, help="The tip of the change.")(f)
-    f = click.option("--base", metavar="REV", help="The branch the change merges into (default: the default branch).")(
-        f
-    )
+    f = head_option(f)
+    f = base_option("The branch the change merges into (default: the default branch).")(f)
     return _repo_option(f)
 
 

@@ -8,27 +8,19 @@ from pathlib import Path
 import click
 
 from vouched.cli._app import EXIT_FINDINGS, EXIT_OK, _git, _repo_option, _use_color, cli
+from vouched.cli._options import base_option, color_option, format_option, head_option
 from vouched.errors import UsageError
 
 
 @cli.command()
 @_repo_option
-@click.option(
-    "--base",
-    metavar="REV",
-    help="The revision the change will merge into; its policy says which scanners each tier requires. "
-    "Default: the repository's default branch.",
+@base_option(
+    "The revision the change will merge into; its policy says which scanners each tier requires. "
+    "Default: the repository's default branch."
 )
-@click.option("--head", metavar="REV", default="HEAD", show_default=True, help="The tip of the change.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "sarif", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Report format (the same as `vouched check`'s, with the scan's findings only).",
-)
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal).")
+@head_option
+@format_option("Report format (the same as `vouched check`'s, with the scan's findings only).")
+@color_option
 def scan(repo: Path, base: str | None, head: str, fmt: str, color: bool | None) -> int:
     """Scan the lines the change BASE...HEAD adds: the tiers' security scanners and secrets.
 

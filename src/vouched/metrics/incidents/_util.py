@@ -6,11 +6,13 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from vouched.errors import InputError
+from vouched.metrics.incidents.model import Bug, Skip
 
-__all__ = ["bug_key", "decode", "load_json", "read_csv", "split_list"]
+__all__ = ["bug_key", "decode", "json_items", "load_json", "read_csv", "split_list"]
 
 csv.field_size_limit(1 << 24)
 _DIGITS = re.compile(r"^#?\d+$")
@@ -34,6 +36,41 @@ def load_json(text: str, file: str, hint: str) -> Any:
         raise InputError(f"{file}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})", hint=hint) from None
     except RecursionError:
         raise InputError(f"{file}: not usable JSON: nested too deeply", hint=hint) from None
+
+
+def json_items(
+    data: list[Any],
+    file: str,
+    noun: str,
+    hint: str,
+    read: Callable[[dict[str, Any], str], Bug],
+    unknown_keys: Callable[[dict[str, Any]], Iterable[str]],
+) -> tuple[tuple[Bug, ...], tuple[Skip, ...], tuple[str, ...]]:
+    """Read each object of a JSON export with ``read(item, where)``: the bugs, the items skipped with their
+    reason (not an object, or ``read`` raised ValueError) and the unknown keys (``unknown_keys(item)``), in
+    order. A non-empty export none of whose ``noun`` items could be read is an InputError, not an empty
+    history: the export was most likely not the format it was read as."""
+    bugs: list[Bug] = []
+    skipped: list[Skip] = []
+    unknown: dict[str, None] = {}
+    for i, item in enumerate(data):
+        where = f"{file}[item {i + 1}]"
+        if not isinstance(item, dict):
+            skipped.append(Skip(where, f"{_article(noun)} must be a JSON object, not {type(item).__name__}"))
+            continue
+        for key in unknown_keys(item):
+            unknown.setdefault(key)
+        try:
+            bugs.append(read(item, where))
+        except ValueError as exc:
+            skipped.append(Skip(where, str(exc)))
+    if data and not bugs:
+        raise InputError(f"{file}: none of its {len(data)} {noun}s could be read: {skipped[0].reason}", hint=hint)
+    return tuple(bugs), tuple(skipped), tuple(unknown)
+
+
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
 def read_csv(text: str, file: str, hint: str) -> tuple[list[str], list[tuple[int, list[str]]]]:

@@ -27,7 +27,7 @@ import re
 from typing import Any
 
 from vouched.errors import InputError
-from vouched.metrics.incidents._util import bug_key, decode, load_json, read_csv, split_list
+from vouched.metrics.incidents._util import bug_key, decode, json_items, load_json, read_csv, split_list
 from vouched.metrics.incidents.dates import parse_date
 from vouched.metrics.incidents.model import Bug, ImportResult, Skip, classify_severity, is_customer
 from vouched.policy.model import MetricsConfig
@@ -87,28 +87,25 @@ def parse_generic_json(raw: bytes, file: str, config: MetricsConfig) -> ImportRe
         data = data["bugs"]
     if not isinstance(data, list):
         raise InputError(f'{file}: expected a JSON list of bugs (or {{"bugs": [...]}})', hint=HINT)
-    bugs: list[Bug] = []
-    skipped: list[Skip] = []
-    unknown: dict[str, None] = {}
-    for i, item in enumerate(data):
-        where = f"{file}[item {i + 1}]"
-        if not isinstance(item, dict):
-            skipped.append(Skip(where, f"a bug must be a JSON object, not {type(item).__name__}"))
-            continue
-        record: dict[str, Any] = {}
-        for key, value in item.items():
-            name = _field(str(key))
-            if name in FIELDS:
-                record[name] = value
-            else:
-                unknown.setdefault(str(key))
-        try:
-            bugs.append(_bug(record, where, config))
-        except ValueError as exc:
-            skipped.append(Skip(where, str(exc)))
-    if data and not bugs:
-        raise InputError(f"{file}: none of its {len(data)} bugs could be read: {skipped[0].reason}", hint=HINT)
-    return ImportResult(file, "json", tuple(bugs), tuple(skipped), tuple(unknown))
+    bugs, skipped, unknown = json_items(
+        data,
+        file,
+        "bug",
+        HINT,
+        lambda item, where: _bug(_record(item), where, config),
+        lambda item: (str(key) for key in item if _field(str(key)) not in FIELDS),
+    )
+    return ImportResult(file, "json", bugs, skipped, unknown)
+
+
+def _record(item: dict[str, Any]) -> dict[str, Any]:
+    """The known fields of one JSON bug, under their normalised names."""
+    record: dict[str, Any] = {}
+    for key, value in item.items():
+        name = _field(str(key))
+        if name in FIELDS:
+            record[name] = value
+    return record
 
 
 def _text(value: object, name: str) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from vouched.errors import InputError
-from vouched.metrics.incidents._util import decode, load_json
+from vouched.metrics.incidents._util import decode, json_items, load_json
 from vouched.metrics.incidents.dates import parse_date
-from vouched.metrics.incidents.model import Bug, ImportResult, Skip, classify_severity, is_bug_label, is_customer
+from vouched.metrics.incidents.model import Bug, ImportResult, classify_severity, is_bug_label, is_customer
 from vouched.policy.model import MetricsConfig
 
 __all__ = ["FIELDS", "parse_github"]
@@ -51,24 +51,15 @@ def parse_github(raw: bytes, file: str, config: MetricsConfig) -> ImportResult:
         data = data["issues"]
     if not isinstance(data, list):
         raise InputError(f"{file}: expected a JSON list of issues, not {type(data).__name__}", hint=HINT)
-    bugs: list[Bug] = []
-    skipped: list[Skip] = []
-    unknown: dict[str, None] = {}
-    for i, item in enumerate(data):
-        where = f"{file}[item {i + 1}]"
-        if not isinstance(item, dict):
-            skipped.append(Skip(where, f"an issue must be a JSON object, not {type(item).__name__}"))
-            continue
-        for key in item:
-            if key not in FIELDS:
-                unknown.setdefault(str(key))
-        try:
-            bugs.append(_issue(item, where, config))
-        except ValueError as exc:
-            skipped.append(Skip(where, str(exc)))
-    if data and not bugs:
-        raise InputError(f"{file}: none of its {len(data)} issues could be read: {skipped[0].reason}", hint=HINT)
-    return ImportResult(file, "github", tuple(bugs), tuple(skipped), tuple(unknown))
+    bugs, skipped, unknown = json_items(
+        data,
+        file,
+        "issue",
+        HINT,
+        lambda item, where: _issue(item, where, config),
+        lambda item: (str(key) for key in item if key not in FIELDS),
+    )
+    return ImportResult(file, "github", bugs, skipped, unknown)
 
 
 def _issue(item: dict[str, Any], where: str, config: MetricsConfig) -> Bug:
