@@ -95,8 +95,7 @@ def scan_check(
         if chosen is None:
             wants_semgrep = any("semgrep" in f.match.tier.scan.scanners for f in ev.files)
             chosen = default_scanners(_semgrep_rules(git, ev.change.base) if wants_semgrep else None)
-        key = f"{ev.change.merge_base}..{ev.change.head}"
-        yield from _check(git, ev, chosen, cache.setdefault(key, Origins(git, ev)))
+        yield from _check(git, ev, chosen, Origins.shared(cache, git, ev))
 
     return check_scan
 

@@ -309,8 +309,7 @@ def coverage_check(
         requiring = {t.name: t for t in ev.policy.tiers if t.min_ai_line_coverage is not None}
         if not requiring and not given:
             return
-        key = f"{ev.change.merge_base}..{ev.change.head}"
-        origin = cache.setdefault(key, Origins(git, ev))
+        origin = Origins.shared(cache, git, ev)
         source_files = [
             f
             for f in ev.files

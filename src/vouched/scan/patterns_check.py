@@ -51,8 +51,7 @@ def pattern_check(git: Git, origins: dict[str, Origins] | None = None) -> Check:
             )
         if not library.patterns:
             return
-        key = f"{ev.change.merge_base}..{ev.change.head}"
-        origin = cache.setdefault(key, Origins(git, ev))
+        origin = Origins.shared(cache, git, ev)
         yield from _scan(git, ev, library, origin)
 
     return check_patterns

@@ -33,6 +33,16 @@ class Origins:
         self._cache: dict[str, dict[int, EvaluatedCommit]] = {}
         self._touching: dict[str, list[EvaluatedCommit]] | None = None  # path -> commits touching it, in order
 
+    @classmethod
+    def shared(cls, cache: dict[str, Origins], git: Git, ev: Evaluation) -> Origins:
+        """The one Origins of ``ev``'s change in ``cache``, made on first use: each check of
+        :func:`vouched.scan.gate.scan_checks` asks through it, so a file is blamed once per change."""
+        key = f"{ev.change.merge_base}..{ev.change.head}"
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = cls(git, ev)
+        return found
+
     def _commits_touching(self, path: str) -> list[EvaluatedCommit]:
         """The change's commits that touch ``path`` (indexed once: a change of 200 files asks 200 times)."""
         if self._touching is None:

@@ -195,8 +195,7 @@ def prompt_check(git: Git, origins: dict[str, Origins] | None = None) -> Check:
     def check_prompts(ev: Evaluation) -> Iterator[Finding]:
         if not any(c.attribution.assisted for c in ev.commits):
             return
-        key = f"{ev.change.merge_base}..{ev.change.head}"
-        origin = cache.setdefault(key, Origins(git, ev))
+        origin = Origins.shared(cache, git, ev)
         raised: list[tuple[int, str, str, list[int], EvaluatedCommit, str]] = []
         interface_files: list[str] = []
         for f in ev.files:
