@@ -220,3 +220,14 @@ def test_a_missing_object_says_how_to_repair_the_clone(repo: ScratchRepo) -> Non
     with pytest.raises(GitError) as caught:
         Git(repo.path).load_change(base, "HEAD")
     assert "missing objects" in (caught.value.hint or "") and "git fsck" in (caught.value.hint or "")
+
+
+def test_list_folder_reads_one_folder_directly_or_at_any_depth(repo: ScratchRepo) -> None:
+    repo.commit("rules", {".vouched/semgrep/a.yml": "a\n", ".vouched/semgrep/team/b.yml": "b\n", "src/x.py": "x\n"})
+    git = Git(repo.path)
+    assert git.list_folder("HEAD", ".vouched/semgrep") == [".vouched/semgrep/a.yml"]
+    assert sorted(git.list_folder("HEAD", ".vouched/semgrep/", recursive=True)) == [
+        ".vouched/semgrep/a.yml",
+        ".vouched/semgrep/team/b.yml",
+    ]
+    assert git.list_folder("HEAD", "no/such/folder", recursive=True) == []

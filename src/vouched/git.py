@@ -750,10 +750,13 @@ class Git:
     def has_commits(self) -> bool:
         return self.ref_exists("HEAD")
 
-    def list_folder(self, rev: str, folder: str) -> list[str]:
-        """The paths of the files directly in ``folder`` at ``rev`` (empty when it does not exist)."""
+    def list_folder(self, rev: str, folder: str, *, recursive: bool = False) -> list[str]:
+        """The paths of the files in ``folder`` at ``rev`` (empty when it does not exist): directly in it, or at
+        any depth with ``recursive``. Only that folder's trees are read, not the whole tree of ``rev``."""
         spec = folder.rstrip("/") + "/"
-        out = self._run("ls-tree", "-z", "--full-tree", "--end-of-options", rev, "--", spec)
+        out = self._run(
+            "ls-tree", *(["-r"] if recursive else []), "-z", "--full-tree", "--end-of-options", rev, "--", spec
+        )
         found: list[str] = []
         for entry in out.split(b"\0"):
             meta, _, raw_path = entry.partition(b"\t")

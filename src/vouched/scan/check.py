@@ -104,7 +104,7 @@ def _semgrep_rules(git: Git, base: str) -> dict[str, bytes]:
     """The ``.vouched/semgrep/*.yml`` rule files at the BASE revision: a change cannot bring its own rules."""
     from vouched.scan.semgrep import RULES_DIR
 
-    paths = [p for p in git.tracked_files(base) if p.startswith(RULES_DIR) and p.endswith((".yml", ".yaml"))]
+    paths = [p for p in git.list_folder(base, RULES_DIR, recursive=True) if p.endswith((".yml", ".yaml"))]
     return {p: data for p, data in git.read_files(base, paths).items() if data is not None}
 
 
